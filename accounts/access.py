@@ -1,0 +1,116 @@
+"""Who may see and do what: the one place Eligo decides access.
+
+Screening data belongs to a (trial, site) pair. Site staff — coordinators and
+investigators — see and enter data for every trial at their sites, identity
+included. Sponsor monitors see the trials assigned to them (all sites, or the
+sites listed), pseudonymised, and change nothing. Data managers configure
+Eligo and see no screening data. Everyone else sees nothing, and views answer
+404 rather than 403 so that nobody learns what exists elsewhere.
+
+Views and selectors ask these functions; querysets are narrowed with
+``screening_scope``. Nothing else in Eligo decides access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from accounts.roles import roles_of
+
+NOTHING = Q(pk__in=[])
+
+
+def _is_user(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def screening_scope(user: Any, *, trial: str = "trial", site: str = "site") -> Q:
+    """A filter on (trial, site) — given as field paths — for what ``user`` may see."""
+    if not _is_user(user):
+        return NOTHING
+    roles = roles_of(user)
+    scope = NOTHING
+    if roles.site_ids:
+        scope |= Q(**{f"{site}_id__in": roles.site_ids})
+    if roles.monitor:
+        for trial_id, site_ids in monitored(user).items():
+            clause = Q(**{f"{trial}_id": trial_id})
+            if site_ids:
+                clause &= Q(**{f"{site}_id__in": site_ids})
+            scope |= clause
+    return scope
+
+
+def monitored(user: Any) -> dict[int, frozenset[int]]:
+    """Trials a monitor is assigned to, each with its sites (empty: every site)."""
+    from trials.models import MonitorAssignment
+
+    if not _is_user(user) or not user.is_monitor:
+        return {}
+    out: dict[int, frozenset[int]] = {}
+    for assignment in MonitorAssignment.objects.filter(monitor=user).prefetch_related("sites"):
+        out[assignment.trial_id] = frozenset(s.pk for s in assignment.sites.all())
+    return out
+
+
+def can_view_screening(user: Any, *, trial_id: int, site_id: int) -> bool:
+    if not _is_user(user):
+        return False
+    if site_id in roles_of(user).site_ids:
+        return True
+    sites = monitored(user).get(trial_id)
+    return sites is not None and (not sites or site_id in sites)
+
+
+def can_enter_data(user: Any, *, site_id: int) -> bool:
+    """Coordinators and investigators enter and correct screening data at their sites."""
+    return _is_user(user) and site_id in roles_of(user).site_ids
+
+
+def can_sign(user: Any, *, site_id: int) -> bool:
+    """Only an investigator of the site signs eligibility decisions there."""
+    return _is_user(user) and site_id in roles_of(user).investigator_site_ids
+
+
+def can_see_identity(user: Any, *, site_id: int) -> bool:
+    """Names, contact details and hospital numbers: the candidate's own site staff only."""
+    return _is_user(user) and site_id in roles_of(user).site_ids
+
+
+def can_view_history(
+    user: Any, *, site: Any, trial_id: int | None = None, configuration: bool = False
+) -> bool:
+    """May ``user`` read the audit history of an object of ``site`` (and ``trial_id``)?
+
+    Site staff read their own sites' histories; monitors read the histories of
+    screening data they monitor, pseudonymised (see ``reveals_identity``); data
+    managers read configuration and objects that belong to no site.
+    """
+    if not _is_user(user):
+        return False
+    if site is not None and site.pk in roles_of(user).site_ids:
+        return True
+    if site is not None and trial_id is not None and monitored(user):
+        return can_view_screening(user, trial_id=trial_id, site_id=site.pk)
+    return can_configure(user) and (site is None or configuration)
+
+
+def can_view_audit_trail(user: Any) -> bool:
+    """The installation-wide trail is the data managers'; identities in it stay hidden."""
+    return can_configure(user)
+
+
+def reveals_identity(user: Any, *, site_id: int | None) -> bool:
+    """Whether audit values flagged as identity show to ``user`` for an event at ``site_id``."""
+    return site_id is not None and can_see_identity(user, site_id=site_id)
+
+
+def can_configure(user: Any) -> bool:
+    return _is_user(user) and bool(user.is_data_manager)
+
+
+def can_view_configuration_history(user: Any) -> bool:
+    """The audit trail of configuration (trials, sites, users) is the data managers'."""
+    return can_configure(user)

@@ -1,0 +1,52 @@
+"""Login, logout and password change: Django's views, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse_lazy
+
+from accounts.forms import ThrottledAuthenticationForm
+from accounts.throttling import logged_out, login_succeeded, password_changed
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            login_succeeded(user=form.get_user(), request=self.request)
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            logged_out(user=request.user, request=request)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing the password ends the user's other sessions.
+
+    Django keys each session to a hash of the password; this view re-keys the
+    current session only, so every other session fails that check and ends.
+    """
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            password_changed(user=form.user, request=self.request)
+        messages.success(
+            self.request, "Your password was changed. Your other sessions have been ended."
+        )
+        return response

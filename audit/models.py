@@ -1,0 +1,140 @@
+"""The audit trail: append-only, hash-chained events.
+
+Rows are only ever added, through ``audit.services.audit_record``. Three layers
+keep them that way: the model and its queryset refuse to change or delete a
+row, database triggers refuse UPDATE (and DELETE on PostgreSQL), and each
+row's hash covers the previous row's hash, so an edit made behind Eligo's back
+is found by ``python manage.py verify_audit``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(RuntimeError):
+    """An attempt to change or delete an audit event."""
+
+
+class ReasonCode(models.TextChoices):
+    """Common reasons for changing data already saved; "other" needs words."""
+
+    TRANSCRIPTION_ERROR = "transcription_error", "Transcription error"
+    NEW_SOURCE_INFORMATION = "new_source_information", "New information from source document"
+    CORRECTED_UNIT = "corrected_unit", "Corrected unit"
+    LAB_RE_REPORTED = "lab_re_reported", "Result re-reported by lab"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+    OTHER = "other", "Other"
+
+
+def _refuse(what: str) -> NoReturn:
+    raise AppendOnlyError(
+        f"Audit events are append-only: {what} is refused. "
+        "Record a new event through audit.services.audit_record instead."
+    )
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        _refuse("updating audit events")
+
+    def delete(self) -> NoReturn:
+        _refuse("deleting audit events")
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        # A bulk insert would skip the chain head and leave the chain broken.
+        _refuse("bulk-creating audit events")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("updating audit events")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to one object, told by whom, when and why.
+
+    The sequence number is the primary key: it is assigned while the chain
+    head is locked, before the row is hashed, so the hash can cover it.
+    Actor, role and site names are copied as text so the story still reads
+    right after a person or a site is renamed.
+    """
+
+    sequence = models.PositiveBigIntegerField(primary_key=True)
+    occurred_at = models.DateTimeField(help_text="Server time, UTC.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        # Audited people are deactivated, never deleted: the trail keeps them.
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    actor_role = models.CharField(max_length=100, blank=True)
+    site = models.ForeignKey(
+        "trials.Site",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+    )
+    site_name = models.CharField(max_length=200, blank=True)
+    object_type = models.CharField(max_length=100, blank=True, help_text="app_label.model")
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    action = models.CharField(
+        max_length=100, help_text="Dotted, e.g. screening.observation.changed"
+    )
+    changes = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    reason_code = models.CharField(max_length=40, choices=ReasonCode.choices, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    client_address = models.CharField(max_length=45, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_event_object_idx"),
+            models.Index(fields=["occurred_at"], name="audit_event_occurred_idx"),
+            models.Index(fields=["action"], name="audit_event_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse("saving over an existing audit event")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("deleting an audit event")
+
+
+class AuditChainHead(models.Model):
+    """The one row every append locks: the last sequence number and hash.
+
+    Locking the latest event does not stop two writers forking the chain
+    under PostgreSQL's READ COMMITTED; locking this row serialises them.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_is_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_sequence}"

@@ -1,0 +1,172 @@
+"""Writing the audit trail: the one way an event is added.
+
+Every write of screening and configuration data calls ``audit_record`` inside
+its own transaction, so the event commits or rolls back with the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import SiteMembership, User
+from audit.canonical import canonical_value, compute_hash
+from audit.middleware import client_address, request_id_of
+from audit.models import AuditChainHead, AuditEvent, ReasonCode
+from trials.models import Site
+
+ChangeSet = dict[str, dict[str, Any]]
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    site: Site | None = None,
+    changes: Mapping[str, Mapping[str, Any]] | None = None,
+    reason: str = "",
+    reason_code: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one event to the chain and return it.
+
+    Must run inside the transaction that makes the change (``transaction.atomic``):
+    opening a transaction here instead would commit the event apart from a
+    change already committed, or leave an event for a change rolled back. The
+    chain head stays locked until that transaction ends, so keep it short.
+
+    ``actor`` is ``None`` for Eligo's own events (scheduled tasks, failed
+    logins whose author is unknown). A change to data already saved
+    (an action ending in ``.changed`` with field changes) needs a reason.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "audit_record must be called inside the transaction of the change it records "
+            "(wrap the change and the call in transaction.atomic())."
+        )
+    if not action or action.strip(".") != action or " " in action:
+        raise ValueError(
+            f"An audit action is dotted words such as 'trials.site.changed', not {action!r}."
+        )
+    if reason_code and reason_code not in ReasonCode.values:
+        raise ValueError(f"Unknown reason code {reason_code!r}.")
+    changes = canonical_value(dict(changes or {}))
+    if action.endswith(".changed"):
+        require_reason(changes, reason, reason_code=reason_code)
+
+    event = AuditEvent(
+        actor=actor,
+        actor_name=actor.get_full_name() if actor is not None else "",
+        actor_role=actor_role_label(actor, site),
+        site=site,
+        site_name=site.name if site is not None else "",
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        action=action,
+        changes=changes,
+        reason=reason.strip(),
+        reason_code=reason_code,
+        request_id=request_id_of(request) if request is not None else "",
+        client_address=client_address(request) if request is not None else "",
+    )
+    head = _locked_chain_head()
+    event.sequence = head.last_sequence + 1
+    # Taken under the lock, so time never runs backwards along the chain, and
+    # set before hashing, because the hash covers it.
+    event.occurred_at = timezone.now()
+    event.prev_hash = head.last_hash
+    event.hash = compute_hash(event)
+    event.save()
+    head.last_sequence = event.sequence
+    head.last_hash = event.hash
+    head.save(update_fields=["last_sequence", "last_hash"])
+    return event
+
+
+def _locked_chain_head() -> AuditChainHead:
+    """Lock the chain head, creating it from the chain if it is missing.
+
+    The head is derived data: a fresh database (or one a test runner has
+    flushed) has none, and the last event says where the chain stands.
+    """
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    last = AuditEvent.objects.order_by("-sequence").first()
+    defaults = {"last_sequence": last.sequence, "last_hash": last.hash} if last else {}
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults=defaults)
+    return head
+
+
+def actor_role_label(actor: User | None, site: Site | None) -> str:
+    """The role the actor acted in, in lower-case words, as the story prints it."""
+    if actor is None:
+        return ""
+    if site is not None:
+        membership = SiteMembership.objects.filter(user=actor, site=site).first()
+        if membership is not None:
+            return str(membership.role)
+    if actor.is_data_manager:
+        return "data manager"
+    if actor.is_monitor:
+        return "monitor"
+    if actor.is_superuser:
+        return "administrator"
+    return ""
+
+
+def diff_fields(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    labels: Mapping[str, str] | None = None,
+    *,
+    units: Mapping[str, str] | None = None,
+) -> ChangeSet:
+    """Field-level ``{"field": {"old", "new", "label"[, "unit"]}}`` for what differs.
+
+    Values are compared in canonical form, so ``Decimal("95.0")`` and
+    ``Decimal("95")`` differ (the precision entered is part of the record)
+    while two equal dates do not. A field missing on one side is ``None``
+    there: ``before={}`` describes a creation.
+    """
+    labels = labels or {}
+    units = units or {}
+    changes: ChangeSet = {}
+    for field in sorted(set(before) | set(after)):
+        old = canonical_value(before.get(field))
+        new = canonical_value(after.get(field))
+        if old == new:
+            continue
+        entry: dict[str, Any] = {"old": old, "new": new, "label": labels.get(field, field)}
+        if field in units:
+            entry["unit"] = units[field]
+        changes[field] = entry
+    return changes
+
+
+def require_reason(
+    changes: Mapping[str, Any] | None, reason: str, *, reason_code: str = ""
+) -> None:
+    """Refuse a change to data already saved that comes without a reason.
+
+    A pick-list reason is enough on its own, except "other", which needs words.
+    """
+    if not changes:
+        return
+    if reason.strip():
+        return
+    if reason_code and reason_code != ReasonCode.OTHER:
+        return
+    message = (
+        "Describe the reason for this change."
+        if reason_code == ReasonCode.OTHER
+        else "Give a reason for changing data that was already saved."
+    )
+    raise ValidationError({"reason": message}, code="reason_required")

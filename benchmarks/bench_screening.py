@@ -1,0 +1,186 @@
+"""Screening through the facts adapter and the save service, on a throw-away database.
+
+The first screening benchmark to run creates a test database (Django's test-database
+machinery: in memory on SQLite, ``test_<name>`` on PostgreSQL), migrates it and loads
+both seed protocols, two sites and their demo reference ranges; it is dropped when the
+run ends. The development database is never touched.
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from benchmarks.runner import Benchmark
+
+PASSWORD = "benchmark-password-not-secret"  # noqa: S105 -- throw-away database
+
+
+@cache
+def _world() -> dict[str, Any]:
+    import json
+
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
+    from accounts.models import SiteMembership, User
+    from trials.catalogue import sync_builtin_catalogue
+    from trials.demo import load_demo_reference_ranges
+    from trials.models import Site, TrialSite
+    from trials.protocols import protocol_import
+
+    config = setup_databases(verbosity=0, interactive=False)
+    atexit.register(teardown_databases, config, verbosity=0)
+    root = settings.BASE_DIR
+    site = Site.objects.create(code="A01", name="Site A", country="DE", time_zone="Europe/Berlin")
+    Site.objects.create(code="B01", name="Site B", country="GB", time_zone="Europe/London")
+    user = User.objects.create_user(
+        username="inv", password=PASSWORD, full_name="Bench Investigator", email="i@example.org"
+    )
+    SiteMembership.objects.create(user=user, site=site, role="investigator")
+    sync_builtin_catalogue()
+    load_demo_reference_ranges()
+    trials = {}
+    for path in sorted((root / "protocols").glob("*.yaml")):
+        version = protocol_import(
+            text=path.read_text(encoding="utf-8"), source_name=path.name, user=None, activate=True
+        ).version
+        TrialSite.objects.create(trial=version.trial, site=site)
+        trials[version.trial.code] = version.trial
+    example = json.loads(
+        (root / "protocols" / "examples" / "hmsc100-eligible.json").read_text(encoding="utf-8")
+    )
+    return {"site": site, "user": user, "trial": trials["HMSC100"], "example": example}
+
+
+def _new_screening() -> Any:
+    from screening.services import IdentityData, candidate_register, screening_start
+
+    world = _world()
+    candidate = candidate_register(
+        user=world["user"],
+        trial=world["trial"],
+        site=world["site"],
+        identity=IdentityData(full_name="Bench Candidate", date_of_birth=date(1956, 4, 2)),
+        sex="F",
+    )
+    return screening_start(
+        user=world["user"],
+        candidate=candidate,
+        screening_date=date(2026, 11, 20),
+        consent_date=date(2026, 11, 18),
+    )
+
+
+def _full_changes() -> Any:
+    from screening.services.changes import changes_from_facts
+
+    return changes_from_facts(_world()["example"])
+
+
+@cache
+def _entered_screening() -> Any:
+    from screening.services import screening_save
+
+    screening = _new_screening()
+    screening_save(
+        user=_world()["user"], screening=screening, changes=_full_changes(), expected_revision=0
+    )
+    return screening
+
+
+def _evaluate(cached: bool) -> Callable[[], Callable[[], object]]:
+    def setup() -> Callable[[], object]:
+        from screening.facts import definitions, evaluate_screening
+
+        screening = _entered_screening()
+
+        def run() -> object:
+            definitions.enabled = cached
+            try:
+                result = evaluate_screening(screening)
+            finally:
+                definitions.enabled = True
+            if result.status != "eligible":
+                raise RuntimeError(f"the benchmark candidate is {result.status}")
+            return result
+
+        return run
+
+    return setup
+
+
+def _save_full_form() -> Callable[[], object]:
+    from screening.services import screening_save
+
+    rounds = 20 + 1  # one untimed warm-up round
+    screenings = [_new_screening() for _ in range(rounds)]
+    changes = _full_changes()
+
+    def run() -> object:
+        screening = screenings.pop()
+        return screening_save(
+            user=_world()["user"], screening=screening, changes=changes, expected_revision=0
+        )
+
+    return run
+
+
+def _save_one_correction() -> Callable[[], object]:
+    from screening.services import ObservationInput, screening_save
+
+    screening = _entered_screening()
+    full = _full_changes()
+    weights = [Decimal("58.4"), Decimal("58.5")]
+    state = {"n": 0}
+
+    def run() -> object:
+        state["n"] += 1
+        weight = ObservationInput(
+            code="weight", value=weights[state["n"] % 2], unit="kg", observed_on=date(2026, 11, 20)
+        )
+        others = [o for o in full.observations if o.code != "weight"]
+        screening.refresh_from_db()
+        return screening_save(
+            user=_world()["user"],
+            screening=screening,
+            changes=replace(full, observations=[*others, weight]),
+            expected_revision=screening.revision,
+            reason_code="transcription_error",
+        )
+
+    return run
+
+
+BENCHMARKS = [
+    Benchmark(
+        name="screening evaluation (definition cached)",
+        description="facts from a full hMSC100 screening's rows + engine run, definition cached",
+        setup=_evaluate(cached=True),
+        rounds=30,
+    ),
+    Benchmark(
+        name="screening evaluation (no cache)",
+        description="the same, loading the definition from the database every time",
+        setup=_evaluate(cached=False),
+        rounds=10,
+    ),
+    Benchmark(
+        name="screening save, full form",
+        description="screening_save first entry of a whole hMSC100 form: validate, write, "
+        "audit ~45 events, evaluate",
+        setup=_save_full_form,
+        rounds=20,
+    ),
+    Benchmark(
+        name="screening save, one correction",
+        description="the whole form posted again with one value changed and a reason",
+        setup=_save_one_correction,
+        rounds=20,
+    ),
+]

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import auth_views
+from accounts import views as account_views
+from config.health import healthz
+
+admin.site.site_header = "Eligo administration"
+admin.site.site_title = "Eligo"
+admin.site.index_title = "Configuration"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("audit/", include("audit.urls")),
+    path("screening/", include("screening.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

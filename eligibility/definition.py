@@ -1,0 +1,369 @@
+"""Protocol definitions: YAML text → a checked, typed :class:`ProtocolDefinition`.
+
+Every problem is reported with the file's line (PyYAML's composed nodes keep each key's
+position) and all problems found are collected, not only the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path as FilePath
+from types import MappingProxyType
+from typing import Any, Literal, cast
+
+import yaml
+
+from eligibility import units
+from eligibility.catalogue import Catalogue, Quantity, default_catalogue
+from eligibility.catalogue_load import build_catalogue
+from eligibility.errors import CatalogueError, DefinitionError, Path, Problem, RuleError
+from eligibility.parser import parse_rule
+from eligibility.reader import Reader
+from eligibility.rules import Expr
+from eligibility.unitsupport import Factors
+
+FORMAT = "eligo-protocol/1"
+CriterionKind = Literal["inclusion", "exclusion"]
+_ID = re.compile(r"^[IE][1-9][0-9]*[a-z]?$")
+_TOP = {
+    "format",
+    "trial",
+    "protocol_version",
+    "settings",
+    "quantities",
+    "questions",
+    "event_types",
+    "drug_classes",
+    "drugs",
+    "routes",
+    "criteria",
+    "note",
+}
+_CATALOGUE_KEYS = ("quantities", "questions", "event_types", "drug_classes", "drugs", "routes")
+
+
+@dataclass(frozen=True)
+class UnitFactor:
+    analyte: str
+    from_unit: str
+    to_unit: str
+    factor: Decimal
+    source: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How long results stay valid and other per-protocol choices.
+
+    ``lab_validity_days`` applies to laboratory results, ``measurement_validity_days``
+    (``None``: no limit) to other measurements; ``validity_days`` overrides either for one
+    quantity.
+    """
+
+    lab_validity_days: int = 30
+    measurement_validity_days: int | None = None
+    validity_days: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    rescreen_limit: int | None = None
+    unit_factors: tuple[UnitFactor, ...] = ()
+
+    def validity_for(self, q: Quantity) -> int | None:
+        if q.code in self.validity_days:
+            return self.validity_days[q.code]
+        if q.validity_days is not None:
+            return q.validity_days
+        return self.lab_validity_days if q.kind == "lab" else self.measurement_validity_days
+
+    @cached_property
+    def factors(self) -> Factors:
+        """``unit_factors`` by analyte, built once (every conversion reads it)."""
+        out: dict[str, dict[tuple[str, str], Decimal]] = {}
+        for f in self.unit_factors:
+            out.setdefault(f.analyte, {})[(f.from_unit, f.to_unit)] = f.factor
+        return MappingProxyType({k: MappingProxyType(v) for k, v in out.items()})
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    kind: CriterionKind
+    text: str
+    rule: Expr
+    rule_text: str
+    heading: str | None = None
+    note: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ProtocolDefinition:
+    trial_code: str
+    title: str
+    registry_id: str | None
+    sponsor: str | None
+    version: str
+    settings: Settings
+    criteria: tuple[Criterion, ...]
+    catalogue: Catalogue
+    source: str = "<definition>"
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        return next(c for c in self.criteria if c.id == criterion_id)
+
+    def requirements(self) -> Any:
+        """What the rules need, grouped by form section; see
+        :func:`eligibility.requirements.required_inputs`."""
+        from eligibility.requirements import required_inputs
+
+        return required_inputs(self)
+
+
+def load_definition_file(
+    path: str | FilePath, *, catalogue: Catalogue | None = None
+) -> ProtocolDefinition:
+    p = FilePath(path)
+    return load_definition(p.read_text(encoding="utf-8"), source=str(p), catalogue=catalogue)
+
+
+def load_definition(
+    text: str, *, source: str = "<definition>", catalogue: Catalogue | None = None
+) -> ProtocolDefinition:
+    """Parse and check a definition; raises :class:`DefinitionError` (every problem, each
+    with ``source:line: reason``)."""
+    data, lines, nodes, dupes = _compose(text, source)
+    problems = list(dupes)
+    r = Reader()
+    top = r.mapping(data, ())
+    if top is None:
+        raise _error(source, r.problems, lines)
+    r.keys(top, _TOP, ())
+    if top.get("format") != FORMAT:
+        r.add(("format",), f"must be {FORMAT!r} (got {top.get('format')!r})")
+    trial = r.mapping(top.get("trial", {}), ("trial",)) or {}
+    r.keys(trial, {"code", "title", "registry_id", "sponsor", "note"}, ("trial",))
+    settings = _settings(r, top.get("settings") or {})
+    base = catalogue if catalogue is not None else default_catalogue()
+    merged = base
+    extra = {k: top[k] for k in _CATALOGUE_KEYS if k in top}
+    if extra:
+        try:
+            merged = build_catalogue(extra, base=base, factors=settings.factors)
+        except CatalogueError as exc:
+            problems.extend(exc.problems)
+    for code in settings.validity_days:
+        if code not in merged.quantities:
+            r.add(("settings", "validity_days", code), f"unknown quantity {code!r}")
+    criteria = _criteria(r, top.get("criteria"), merged, settings.factors, nodes, problems, lines)
+    definition = ProtocolDefinition(
+        trial_code=r.text(trial, "code", ("trial",)) or "",
+        title=r.text(trial, "title", ("trial",)) or "",
+        registry_id=r.text(trial, "registry_id", ("trial",), required=False),
+        sponsor=r.text(trial, "sponsor", ("trial",), required=False),
+        version=r.text(top, "protocol_version", ()) or "",
+        settings=settings,
+        criteria=criteria,
+        catalogue=merged,
+        source=source,
+    )
+    problems.extend(r.problems)
+    if problems:
+        raise _error(source, problems, lines)
+    return definition
+
+
+def _error(source: str, problems: list[Problem], lines: Mapping[Path, int]) -> DefinitionError:
+    return DefinitionError(
+        source,
+        [
+            p if p.line is not None else Problem(p.path, _message(p), _line(lines, p.path))
+            for p in problems
+        ],
+    )
+
+
+def _message(p: Problem) -> str:
+    from eligibility.errors import path_text
+
+    return f"{path_text(p.path)}: {p.message}" if p.path else p.message
+
+
+def _line(lines: Mapping[Path, int], path: Path) -> int:
+    """The line of ``path``, or of its nearest ancestor in the file (the document itself,
+    ``()``, always is)."""
+    while path not in lines:
+        path = path[:-1]
+    return lines[path]
+
+
+def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, Any], list[Problem]]:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise DefinitionError(source, [Problem((), "the definition is empty", 1)])
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise DefinitionError(source, [Problem((), f"YAML syntax: {exc.problem}", line)]) from None
+    finally:
+        loader.dispose()
+    lines: dict[Path, int] = {}
+    nodes: dict[Path, Any] = {}
+    dupes: list[Problem] = []
+
+    def walk(n: Any, path: Path) -> None:
+        lines.setdefault(path, n.start_mark.line + 1)
+        nodes[path] = n
+        if isinstance(n, yaml.MappingNode):
+            seen: set[str] = set()
+            for k, v in n.value:
+                key = str(k.value)
+                if key in seen:
+                    dupes.append(
+                        Problem((*path, key), f"duplicate key {key!r}", k.start_mark.line + 1)
+                    )
+                seen.add(key)
+                lines[(*path, key)] = k.start_mark.line + 1
+                walk(v, (*path, key))
+                lines[(*path, key)] = k.start_mark.line + 1
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                walk(v, (*path, i))
+
+    walk(node, ())
+    return data, lines, nodes, dupes
+
+
+def _settings(r: Reader, raw: Any) -> Settings:
+    path: Path = ("settings",)
+    m = r.mapping(raw, path)
+    if m is None:
+        return Settings()
+    r.keys(
+        m,
+        {
+            "lab_validity_days",
+            "measurement_validity_days",
+            "validity_days",
+            "rescreen_limit",
+            "unit_factors",
+            "note",
+        },
+        path,
+    )
+    validity: dict[str, int] = {}
+    vm = r.mapping(m.get("validity_days") or {}, (*path, "validity_days")) or {}
+    for code in vm:
+        days = r.integer(vm, code, (*path, "validity_days"), minimum=1, required=True)
+        if days is not None:
+            validity[str(code)] = days
+    factors: list[UnitFactor] = []
+    for i, item in enumerate(
+        r.sequence(m.get("unit_factors") or [], (*path, "unit_factors")) or ()
+    ):
+        where = (*path, "unit_factors", i)
+        fm = r.mapping(item, where)
+        if fm is None:
+            continue
+        r.keys(fm, {"analyte", "from", "to", "factor", "source"}, where)
+        analyte = r.text(fm, "analyte", where)
+        pair = []
+        for key in ("from", "to"):
+            unit = r.text(fm, key, where)
+            try:
+                pair.append(units.normalise_unit(unit) if unit else "")
+            except units.UnitError as exc:
+                r.add((*where, key), str(exc))
+        factor = r.decimal(fm, "factor", where, required=True)
+        if factor is not None and factor <= 0:
+            r.add((*where, "factor"), "must be positive")
+        source = r.text(fm, "source", where)
+        if analyte and len(pair) == 2 and all(pair) and factor and factor > 0 and source:
+            factors.append(UnitFactor(analyte, pair[0], pair[1], factor, source))
+    lab_days = r.integer(m, "lab_validity_days", path, minimum=1)
+    return Settings(
+        lab_validity_days=30 if lab_days is None else lab_days,
+        measurement_validity_days=r.integer(m, "measurement_validity_days", path, minimum=1),
+        validity_days=MappingProxyType(validity),
+        rescreen_limit=r.integer(m, "rescreen_limit", path, minimum=0),
+        unit_factors=tuple(factors),
+    )
+
+
+def _criteria(
+    r: Reader,
+    raw: Any,
+    cat: Catalogue,
+    factors: Factors,
+    nodes: Mapping[Path, Any],
+    problems: list[Problem],
+    lines: Mapping[Path, int],
+) -> tuple[Criterion, ...]:
+    if raw is None:
+        r.add(("criteria",), "is required: list the inclusion and exclusion criteria")
+        return ()
+    seq = r.sequence(raw, ("criteria",))
+    out: list[Criterion] = []
+    seen: set[str] = set()
+    for i, item in enumerate(seq or ()):
+        where: Path = ("criteria", i)
+        m = r.mapping(item, where)
+        if m is None:
+            continue
+        r.keys(m, {"id", "kind", "text", "heading", "rule", "note"}, where)
+        cid = r.text(m, "id", where)
+        kind = r.choice(m, "kind", where, ("inclusion", "exclusion"))
+        text = r.text(m, "text", where)
+        rule_text = r.text(m, "rule", where)
+        if cid is not None:
+            if not _ID.match(cid):
+                r.add((*where, "id"), f"criterion id {cid!r} must look like I1, E12 or E12a")
+            elif kind is not None and cid[0] != kind[0].upper():
+                r.add(
+                    (*where, "id"),
+                    f"{cid} is an {kind} criterion; its id must start with {kind[0].upper()}",
+                )
+            if cid in seen:
+                r.add((*where, "id"), f"duplicate criterion id {cid!r}")
+            seen.add(cid)
+        rule = None
+        if rule_text is not None:
+            try:
+                rule = parse_rule(rule_text, cat, factors)
+            except RuleError as exc:
+                problems.append(
+                    Problem(
+                        (*where, "rule"),
+                        f"criterion {cid or i + 1} rule, line {exc.line} column "
+                        f"{exc.column}: {exc.message}",
+                        _rule_line(nodes[(*where, "rule")], exc.line),
+                    )
+                )
+        if cid and kind and text and rule_text and rule is not None:
+            out.append(
+                Criterion(
+                    cid,
+                    cast(CriterionKind, kind),
+                    text,
+                    rule,
+                    rule_text,
+                    r.text(m, "heading", where, required=False),
+                    r.text(m, "note", where, required=False),
+                    lines.get(where, 0),
+                )
+            )
+    if seq is not None and not seq:
+        r.add(("criteria",), "lists no criteria")
+    return tuple(out)
+
+
+def _rule_line(node: Any, rule_line: int) -> int:
+    """The file line of line ``rule_line`` of a rule: block scalars (``|``, ``>``) start on
+    the line after their key. Every value read from the document has its node, merged
+    (``<<:``) values included."""
+    block = getattr(node, "style", None) in ("|", ">")
+    return int(node.start_mark.line) + 1 + (1 if block else 0) + rule_line - 1

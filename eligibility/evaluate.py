@@ -1,0 +1,148 @@
+"""``evaluate(definition, facts, on)``: every criterion, then the overall status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from eligibility.definition import Criterion, ProtocolDefinition
+from eligibility.facts import Facts
+from eligibility.logic import Tri
+from eligibility.model import Context, Finding
+from eligibility.nodes import evaluate_expr
+from eligibility.result import Condition, CriterionResult, EvaluationResult, Outcome, Status
+from eligibility.version import ENGINE_VERSION
+from eligibility.washout import criterion_passes, first_date
+
+
+def evaluate(definition: ProtocolDefinition, facts: Facts, on: date) -> EvaluationResult:
+    """Evaluate ``definition`` for the candidate described by ``facts`` on the screening
+    date ``on`` (the engine never reads the clock)."""
+    ctx = Context(definition, facts, on, on)
+    _check_codes(ctx)
+    results = tuple(_criterion(ctx, c) for c in definition.criteria)
+    status = _status(results)
+    eligible_from = _overall_eligible_from(ctx, results) if status == "ineligible" else None
+    return EvaluationResult(
+        status=status,
+        screening_date=on,
+        engine_version=ENGINE_VERSION,
+        trial_code=definition.trial_code,
+        protocol_version=definition.version,
+        criteria=results,
+        eligible_from=eligible_from,
+        warnings=tuple(dict.fromkeys(ctx.warnings)),
+    )
+
+
+_CONDITION: dict[Tri, Condition] = {Tri.TRUE: "true", Tri.FALSE: "false", Tri.UNKNOWN: "unknown"}
+
+
+def _rule_value(ctx: Context, criterion: Criterion) -> Tri:
+    return evaluate_expr(ctx, criterion.rule).value
+
+
+def _outcome(kind: str, finding: Finding) -> Outcome:
+    if finding.value is Tri.UNKNOWN:
+        only_judgment = bool(finding.missing) and all(m.kind == "judgment" for m in finding.missing)
+        return "needs_review" if only_judgment else "unknown"
+    holds = finding.value is Tri.TRUE
+    return "met" if holds == (kind == "inclusion") else "not_met"
+
+
+def _criterion(ctx: Context, criterion: Criterion) -> CriterionResult:
+    finding = evaluate_expr(ctx, criterion.rule)
+    outcome = _outcome(criterion.kind, finding)
+    eligible_from = None
+    if outcome == "not_met":
+        eligible_from = first_date(ctx, criterion.rule, criterion_passes(_rule_value, criterion))
+    return CriterionResult(
+        id=criterion.id,
+        kind=criterion.kind,
+        text=criterion.text,
+        rule=criterion.rule_text,
+        condition=_CONDITION[finding.value],
+        outcome=outcome,
+        summary=_summary(criterion, finding, outcome, eligible_from),
+        reasons=finding.reasons,
+        missing=finding.missing if finding.value is Tri.UNKNOWN else (),
+        eligible_from=eligible_from,
+    )
+
+
+def _summary(
+    criterion: Criterion, finding: Finding, outcome: Outcome, eligible_from: date | None
+) -> str:
+    because = "; ".join(finding.reasons) or "no reason recorded"
+    if outcome == "needs_review":
+        return "Needs investigator review: " + "; ".join(m.label for m in finding.missing)
+    if outcome == "unknown":
+        return "Unknown: missing " + "; ".join(f"{m.label} ({m.reason})" for m in finding.missing)
+    if criterion.kind == "exclusion":
+        head = "Excluded" if outcome == "not_met" else "Not excluded"
+    else:
+        head = "Met" if outcome == "met" else "Not met"
+    tail = f"; eligible from {eligible_from}" if eligible_from else ""
+    return f"{head}: {because}{tail}"
+
+
+def _status(results: tuple[CriterionResult, ...]) -> Status:
+    outcomes = {r.outcome for r in results}
+    if "not_met" in outcomes:
+        return "ineligible"
+    if "unknown" in outcomes:
+        return "incomplete"
+    if "needs_review" in outcomes:
+        return "needs_review"
+    return "eligible"
+
+
+def _overall_eligible_from(ctx: Context, results: tuple[CriterionResult, ...]) -> date | None:
+    """The first date on which no criterion blocks, if every blocking criterion has one."""
+    blocking = [r for r in results if r.blocks]
+    dates = [r.eligible_from for r in blocking]
+    if not dates or any(d is None for d in dates):
+        return None
+    earliest = max(d for d in dates if d is not None)
+    criteria = ctx.definition.criteria
+
+    def clear(at: Context) -> bool:
+        return all(_outcome(c.kind, evaluate_expr(at, c.rule)) != "not_met" for c in criteria)
+
+    if clear(ctx.at(earliest)):
+        return earliest
+    later = sorted({d for c in criteria for d in _change_after(ctx, c, earliest)})
+    return next((d for d in later if clear(ctx.at(d))), None)
+
+
+def _change_after(ctx: Context, criterion: Criterion, after: date) -> list[date]:
+    from eligibility.washout import change_dates
+
+    dates, _ = change_dates(ctx, criterion.rule)
+    return [d for d in dates if d > after]
+
+
+def _check_codes(ctx: Context) -> None:
+    """Facts the catalogue does not know are reported, never silently read as absent."""
+    cat = ctx.definition.catalogue
+    for reading in ctx.facts.readings:
+        if reading.code not in cat.quantities:
+            ctx.warnings.append(f"{reading.path}: unknown quantity {reading.code!r} was ignored")
+    for event in ctx.facts.history or ():
+        if event.code not in cat.event_types:
+            ctx.warnings.append(f"{event.path}: unknown event type {event.code!r} was ignored")
+    for e in ctx.facts.medications or ():
+        if e.drug is not None and e.drug not in cat.drugs:
+            how = "classified by its ATC code" if e.atc else "it may belong to any class"
+            ctx.warnings.append(f"{e.path}: drug {e.drug!r} is not in the catalogue; {how}")
+        if e.drug_class is not None and e.drug_class not in cat.drug_classes:
+            ctx.warnings.append(f"{e.path}: unknown drug class {e.drug_class!r} was ignored")
+        if e.route is not None and e.route not in cat.routes:
+            ctx.warnings.append(f"{e.path}: unknown route {e.route!r}")
+    for code in ctx.facts.answers:
+        if code not in cat.questions:
+            ctx.warnings.append(f"answers.{code}: unknown question was ignored")
+    for code in ctx.facts.judgments:
+        if code not in cat.questions or cat.questions[code].kind != "judgment":
+            ctx.warnings.append(
+                f"judgments.{code}: not an investigator judgment of this protocol; ignored"
+            )

@@ -1,0 +1,204 @@
+"""Rules in plain words, for coordinators and for anyone checking an encoding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eligibility.catalogue import Catalogue
+from eligibility.definition import ProtocolDefinition
+from eligibility.rules import (
+    Amount,
+    And,
+    AtLeast,
+    Between,
+    BySex,
+    Compare,
+    CumulativeUse,
+    CurrentUse,
+    DrugSelector,
+    Duration,
+    EventCount,
+    EventSelector,
+    Expr,
+    HistoryOf,
+    Is,
+    LastDose,
+    LimitMultiple,
+    MaxOf,
+    MinOf,
+    Not,
+    Or,
+    QuantityRef,
+    RangeCheck,
+    SustainedDose,
+    Value,
+    number_text,
+    unit_words,
+)
+from eligibility.textfmt import amount_text
+
+_OP = {">=": "is at least", ">": "is above", "<=": "is at most", "<": "is below", "=": "equals"}
+_LIMIT = {"ULN": "the upper limit of normal", "LLN": "the lower limit of normal"}
+
+
+@dataclass(frozen=True)
+class CriterionExplanation:
+    id: str
+    kind: str
+    text: str
+    rule: str
+    plain: str
+    note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "text": self.text,
+            "rule": self.rule,
+            "plain": self.plain,
+            "note": self.note,
+        }
+
+
+def explain(definition: ProtocolDefinition) -> list[CriterionExplanation]:
+    """Each criterion with its rule in plain words ("Excluded if …")."""
+    out = []
+    for c in definition.criteria:
+        words = describe(c.rule, definition.catalogue)
+        head = "Included only if" if c.kind == "inclusion" else "Excluded if"
+        out.append(
+            CriterionExplanation(c.id, c.kind, c.text, c.rule_text, f"{head} {words}.", c.note)
+        )
+    return out
+
+
+def _list(items: list[str], word: str) -> str:
+    if len(items) == 2:
+        return f"{items[0]} {word} {items[1]}"
+    numbered = "; ".join(f"({i}) {item}" for i, item in enumerate(items, 1))
+    lead = "all of the following" if word == "and" else "any of the following"
+    return f"{lead}: {numbered}"
+
+
+def describe(e: Expr, cat: Catalogue) -> str:
+    if isinstance(e, And):
+        return _list([describe(i, cat) for i in e.items], "and")
+    if isinstance(e, Or):
+        return _list([describe(i, cat) for i in e.items], "or")
+    if isinstance(e, AtLeast):
+        numbered = "; ".join(f"({i}) {describe(x, cat)}" for i, x in enumerate(e.items, 1))
+        return f"at least {e.n} of the following hold: {numbered}"
+    if isinstance(e, Not):
+        return f"it is not the case that {describe(e.item, cat)}"
+    if isinstance(e, Compare):
+        return f"{value_words(e.left, cat)} {_OP[e.op]} {_threshold(e.right)}"
+    if isinstance(e, Between):
+        kind = "inclusive" if e.inclusive else "exclusive"
+        return (
+            f"{value_words(e.left, cat)} is between {amount_text(e.low)} and "
+            f"{amount_text(e.high)} ({kind})"
+        )
+    if isinstance(e, RangeCheck):
+        label = cat.quantities[e.left.code].label
+        return {
+            "below_lln": f"{label} is below the lower limit of normal",
+            "above_uln": f"{label} is above the upper limit of normal",
+            "outside": f"{label} is outside the candidate's reference range",
+            "within": f"{label} is within the candidate's reference range",
+        }[e.check]
+    if isinstance(e, Is):
+        return _is(e, cat)
+    if isinstance(e, HistoryOf):
+        return f"there is a history of {_events(e.events, cat)}"
+    if isinstance(e, LastDose):
+        if e.window is None:
+            return f"{_drugs(e.drugs, cat)} has ever been used"
+        return (
+            f"a dose of {_drugs(e.drugs, cat)} was taken within "
+            f"{unit_words(e.window.amount, e.window.unit)} before screening "
+            "(ongoing use counts)"
+        )
+    if isinstance(e, CurrentUse):
+        return f"{_drugs(e.drugs, cat)} is currently used"
+    return _sustained(e, cat)
+
+
+def _sustained(e: SustainedDose, cat: Catalogue) -> str:
+    pe = " prednisolone-equivalent" if e.prednisolone_equivalent else ""
+    more = "more than" if e.duration_op == ">" else "at least"
+    level = "above" if e.dose_op == ">" else "of at least"
+    how_long = unit_words(e.duration.amount, e.duration.unit)
+    text = (
+        f"{_drugs(e.drugs, cat)} was taken at a daily dose {level} "
+        f"{number_text(e.dose.value.normalize())} mg/day{pe} for {more} {how_long}"
+    )
+    return text + (", continuing up to screening" if e.ongoing else "")
+
+
+def _is(e: Is, cat: Catalogue) -> str:
+    values = " or ".join(e.values)
+    if e.subject == "sex":
+        return f"the candidate is {values}"
+    if e.subject in cat.questions:
+        q = cat.questions[e.subject]
+        who = "the investigator judges" if q.kind == "judgment" else "the answer is"
+        return f"{who} {values} to “{q.text}”"
+    return f"{cat.quantities[e.subject].label} is {values}"
+
+
+def _threshold(t: Amount | LimitMultiple | BySex | Duration) -> str:
+    if isinstance(t, Amount):
+        return amount_text(t)
+    if isinstance(t, LimitMultiple):
+        factor = "" if t.factor == 1 else f"{number_text(t.factor)} × "
+        return f"{factor}{_LIMIT[t.limit]}"
+    if isinstance(t, Duration):
+        return unit_words(t.amount, t.unit)
+    parts = []
+    if t.male is not None:
+        parts.append(f"{amount_text(t.male)} for men")
+    if t.female is not None:
+        parts.append(f"{amount_text(t.female)} for women")
+    return ", ".join(parts)
+
+
+def value_words(v: Value, cat: Catalogue) -> str:
+    if isinstance(v, QuantityRef):
+        return cat.quantities[v.code].label
+    if isinstance(v, MinOf | MaxOf):
+        word = "lowest" if isinstance(v, MinOf) else "highest"
+        names = [value_words(i, cat) for i in v.items]
+        return f"the {word} of {', '.join(names[:-1])} and {names[-1]}"
+    if isinstance(v, CumulativeUse):
+        where = (
+            f" in the {unit_words(v.window.amount, v.window.unit)} before screening"
+            if v.window
+            else " in total"
+        )
+        return f"cumulative use of {_drugs(v.drugs, cat)}{where}"
+    return _count(v, cat)
+
+
+def _count(v: EventCount, cat: Catalogue) -> str:
+    if v.distinct:
+        detail = v.distinct.replace("_", " ")
+        return f"the number of distinct {detail}s of {_events(v.events, cat)}"
+    return f"the number of {_events(v.events, cat)}"
+
+
+def _drugs(d: DrugSelector, cat: Catalogue) -> str:
+    label = cat.label_of_drugs(d.code)
+    return f"{label} by the {d.route} route" if d.route else label
+
+
+def _events(s: EventSelector, cat: Catalogue) -> str:
+    text = cat.event_types[s.code].label.lower()
+    if s.where:
+        text += " with " + " and ".join(
+            f"{c.detail.replace('_', ' ')} {' or '.join(c.values)}" for c in s.where
+        )
+    if s.window:
+        text += f" within {unit_words(s.window.amount, s.window.unit)} before screening"
+    return text

@@ -1,0 +1,320 @@
+"""Evaluating one rule: every node gives a Kleene value, its reasons and what it lacks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from eligibility import exposures, history
+from eligibility.logic import Tri, t_and, t_at_least, t_not, t_or
+from eligibility.model import Context, Finding, MissingFact, Num, duration_days
+from eligibility.quantities import resolve, unknown, usable_readings
+from eligibility.rules import (
+    Amount,
+    And,
+    AtLeast,
+    Between,
+    BySex,
+    Compare,
+    CumulativeUse,
+    CurrentUse,
+    Duration,
+    EventCount,
+    Expr,
+    HistoryOf,
+    Is,
+    LastDose,
+    LimitMultiple,
+    MaxOf,
+    MinOf,
+    Not,
+    Op,
+    Or,
+    QuantityRef,
+    RangeCheck,
+    Value,
+    number_text,
+    unit_words,
+)
+from eligibility.textfmt import SYMBOL, amount_text, days_text, ratio_text, relation, with_unit
+
+
+def evaluate_expr(ctx: Context, e: Expr) -> Finding:
+    if isinstance(e, And | Or | AtLeast):
+        return _combine(ctx, e)
+    if isinstance(e, Not):
+        inner = evaluate_expr(ctx, e.item)
+        return Finding(t_not(inner.value), inner.reasons, inner.missing)
+    if isinstance(e, Compare):
+        return _compare(ctx, e)
+    if isinstance(e, Between):
+        return _between(ctx, e)
+    if isinstance(e, RangeCheck):
+        return _range_check(ctx, e)
+    if isinstance(e, Is):
+        return _is(ctx, e)
+    if isinstance(e, HistoryOf):
+        return history.history_of(ctx, e)
+    if isinstance(e, LastDose):
+        return exposures.last_dose(ctx, e)
+    if isinstance(e, CurrentUse):
+        return exposures.current_use(ctx, e)
+    return exposures.sustained(ctx, e)
+
+
+def _combine(ctx: Context, e: And | Or | AtLeast) -> Finding:
+    parts = [evaluate_expr(ctx, item) for item in e.items]
+    values = [p.value for p in parts]
+    if isinstance(e, And):
+        value, decisive = t_and(values), Tri.FALSE
+    elif isinstance(e, Or):
+        value, decisive = t_or(values), Tri.TRUE
+    else:
+        value = t_at_least(e.n, values)
+        decisive = value
+    if value is Tri.UNKNOWN:
+        chosen = [p for p in parts if p.value is not Tri.FALSE or isinstance(e, AtLeast)]
+    elif value is decisive:
+        chosen = [p for p in parts if p.value is value]
+    else:
+        chosen = parts
+    missing = (
+        _merge(p.missing for p in parts if p.value is Tri.UNKNOWN) if value is Tri.UNKNOWN else ()
+    )
+    reasons = tuple(dict.fromkeys(r for p in chosen for r in p.reasons))
+    if isinstance(e, AtLeast):
+        true = values.count(Tri.TRUE)
+        reasons = (f"{true} of {len(values)} conditions hold (at least {e.n} needed)", *reasons)
+    return Finding(value, reasons, missing)
+
+
+def _merge(groups: Iterable[tuple[MissingFact, ...]]) -> tuple[MissingFact, ...]:
+    return tuple(dict.fromkeys(m for g in groups for m in g))
+
+
+def value_of(ctx: Context, v: Value) -> Num:
+    if isinstance(v, QuantityRef):
+        return resolve(ctx, v.code)
+    if isinstance(v, CumulativeUse):
+        return exposures.cumulative(ctx, v)
+    if isinstance(v, EventCount):
+        return history.count(ctx, v)
+    return _extreme(ctx, v)
+
+
+def _extreme(ctx: Context, v: MinOf | MaxOf) -> Num:
+    """min()/max() with bounds: the lowest of several values is at most the lowest known
+    one even when others are missing."""
+    items = [value_of(ctx, i) for i in v.items]
+    lows = [n.low for n in items]
+    highs = [n.high for n in items]
+    if isinstance(v, MinOf):
+        low = min(lows) if all(x is not None for x in lows) else None  # type: ignore[type-var]
+        known_highs = [x for x in highs if x is not None]
+        high = min(known_highs) if known_highs else None
+        word = "lowest"
+    else:
+        known_lows = [x for x in lows if x is not None]
+        low = max(known_lows) if known_lows else None
+        high = max(highs) if all(x is not None for x in highs) else None  # type: ignore[type-var]
+        word = "highest"
+    unit = items[0].unit
+    text = "; ".join(n.text for n in items)
+    if low is not None and low == high:
+        text = f"{word} {with_unit(low, unit)} ({text})"
+    return Num(low, high, text, unit, word, _merge(n.missing for n in items))
+
+
+def _bounds(num: Num, op: Op, limit: Decimal) -> Tri:
+    low, high = num.low, num.high
+    if op in ("<", "<="):
+        strict = op == "<"
+        if high is not None and (high < limit if strict else high <= limit):
+            return Tri.TRUE
+        if low is not None and (low >= limit if strict else low > limit):
+            return Tri.FALSE
+        return Tri.UNKNOWN
+    if op in (">", ">="):
+        strict = op == ">"
+        if low is not None and (low > limit if strict else low >= limit):
+            return Tri.TRUE
+        if high is not None and (high <= limit if strict else high < limit):
+            return Tri.FALSE
+        return Tri.UNKNOWN
+    if low is not None and low == high:
+        return Tri.of(low == limit)
+    if (low is not None and low > limit) or (high is not None and high < limit):
+        return Tri.FALSE
+    return Tri.UNKNOWN
+
+
+def _unknown(num: Num, extra: str = "") -> Finding:
+    return Finding(Tri.UNKNOWN, (num.text + extra,), num.missing)
+
+
+def _compare(ctx: Context, e: Compare) -> Finding:
+    num = value_of(ctx, e.left)
+    right = e.right
+    if isinstance(right, BySex):
+        sex = ctx.facts.sex
+        chosen = None if sex is None else (right.female if sex == "F" else right.male)
+        if sex is None:
+            return Finding(
+                Tri.UNKNOWN,
+                ("Sex not recorded, so the sex-specific limit is unknown",),
+                (MissingFact("sex", "Sex", "sex", "sex not recorded"),),
+            )
+        if chosen is None:
+            return Finding(Tri.UNKNOWN, (f"The protocol gives no limit for sex {sex}",))
+        found = _against_amount(num, e.op, chosen)
+        who = "women" if sex == "F" else "men"
+        return Finding(
+            found.value, tuple(f"{r} (limit for {who})" for r in found.reasons), found.missing
+        )
+    if isinstance(right, Amount):
+        return _against_amount(num, e.op, right)
+    if isinstance(right, Duration):
+        limit = duration_days(right)
+        value = _bounds(num, e.op, limit)
+        limit_text = unit_words(right.amount, right.unit)
+        if value is Tri.UNKNOWN:
+            return _unknown(num, f"; limit {SYMBOL[e.op]} {limit_text}")
+        return Finding(
+            value,
+            (f"{num.text} {relation(e.op, value is Tri.TRUE)} {limit_text} ({days_text(limit)})",),
+        )
+    return _against_limit(ctx, num, e.op, right)
+
+
+def _against_amount(num: Num, op: Op, a: Amount) -> Finding:
+    value = _bounds(num, op, a.value)
+    if value is Tri.UNKNOWN:
+        return _unknown(num, f"; limit {SYMBOL[op]} {amount_text(a)}")
+    return Finding(value, (f"{num.text} {relation(op, value is Tri.TRUE)} {amount_text(a)}",))
+
+
+def _against_limit(ctx: Context, num: Num, op: Op, right: LimitMultiple) -> Finding:
+    word = "upper" if right.limit == "ULN" else "lower"
+    if num.exact is None:
+        return _unknown(num)
+    limit = None if num.ref is None else (num.ref.uln if right.limit == "ULN" else num.ref.lln)
+    if limit is None or limit <= 0:
+        reason = f"{num.text}: no {word} limit of normal given, so × {right.limit} is unknown"
+        return Finding(
+            Tri.UNKNOWN,
+            (reason,),
+            (
+                MissingFact(
+                    num.label.lower().replace(" ", "_"),
+                    f"{num.label} reference range",
+                    "reference_range",
+                    f"{right.limit} of the candidate's reference range not given",
+                ),
+            ),
+        )
+    threshold = right.factor * limit
+    value = _bounds(num, op, threshold)
+    unit = num.unit
+    factor = number_text(right.factor.normalize())
+    reason = (
+        f"{num.text} = {ratio_text(num.exact, limit)} × {right.limit} "
+        f"({with_unit(limit, unit)}); limit {SYMBOL[op]} {factor} × {right.limit} "
+        f"({with_unit(threshold.normalize(), unit)})"
+    )
+    return Finding(value, (reason,))
+
+
+def _between(ctx: Context, e: Between) -> Finding:
+    num = value_of(ctx, e.left)
+    low_op: Op = ">=" if e.inclusive else ">"
+    high_op: Op = "<=" if e.inclusive else "<"
+    value = t_and((_bounds(num, low_op, e.low.value), _bounds(num, high_op, e.high.value)))
+    span = f"{amount_text(e.low)} and {amount_text(e.high)}"
+    kind = "inclusive" if e.inclusive else "exclusive"
+    if value is Tri.UNKNOWN:
+        return _unknown(num, f"; range {span} ({kind})")
+    verb = "is between" if value is Tri.TRUE else "is not between"
+    return Finding(value, (f"{num.text} {verb} {span} ({kind})",))
+
+
+def _range_check(ctx: Context, e: RangeCheck) -> Finding:
+    num = resolve(ctx, e.left.code)
+    if num.exact is None:
+        return _unknown(num)
+    ref = num.ref
+    lln = ref.lln if ref else None
+    uln = ref.uln if ref else None
+    need_low = e.check in ("below_lln", "outside", "within")
+    need_high = e.check in ("above_uln", "outside", "within")
+    below = None if lln is None else num.exact < lln
+    above = None if uln is None else num.exact > uln
+    parts: list[Tri] = []
+    if need_low:
+        parts.append(Tri.UNKNOWN if below is None else Tri.of(below))
+    if need_high:
+        parts.append(Tri.UNKNOWN if above is None else Tri.of(above))
+    value = t_or(parts)
+    if e.check == "within":
+        value = t_not(value)
+    shown = (
+        f"{with_unit(lln, num.unit) if lln is not None else '?'}–"
+        f"{with_unit(uln, num.unit) if uln is not None else '?'}"
+    )
+    source = f", {ref.source}" if ref and ref.source else ""
+    if value is Tri.UNKNOWN:
+        return Finding(
+            value,
+            (f"{num.text}: reference range {shown} incomplete{source}",),
+            (
+                MissingFact(
+                    e.left.code,
+                    f"{num.label} reference range",
+                    "reference_range",
+                    "reference range not given",
+                ),
+            ),
+        )
+    where = "below" if below else "above" if above else "within"
+    return Finding(value, (f"{num.text} is {where} the reference range {shown}{source}",))
+
+
+def _is(ctx: Context, e: Is) -> Finding:
+    cat = ctx.definition.catalogue
+    expected = " or ".join(e.values)
+    if e.subject == "sex":
+        sex = ctx.facts.sex
+        if sex is None:
+            return Finding(
+                Tri.UNKNOWN,
+                ("Sex not recorded",),
+                (MissingFact("sex", "Sex", "sex", "sex not recorded"),),
+            )
+        word = "female" if sex == "F" else "male"
+        return Finding(Tri.of(word in e.values), (f"Sex is {word}",))
+    if e.subject in cat.questions:
+        q = cat.questions[e.subject]
+        answers = ctx.facts.judgments if q.kind == "judgment" else ctx.facts.answers
+        answer = answers.get(q.code)
+        who = "Investigator judgment" if q.kind == "judgment" else "Answer"
+        if answer is None or answer == "unknown":
+            state = "not yet given" if answer is None else "given as unknown"
+            return Finding(
+                Tri.UNKNOWN,
+                (f"{who} to “{q.text}” {state}",),
+                (MissingFact(q.code, q.text, q.kind, state),),
+            )
+        return Finding(Tri.of(answer in e.values), (f"{who} to “{q.text}”: {answer}",))
+    quantity = cat.quantities[e.subject]
+    readings, notes = usable_readings(ctx, quantity)
+    for reading in readings:
+        if reading.result in quantity.qualitative:
+            return Finding(
+                Tri.of(reading.result in e.values),
+                (f"{quantity.label} {reading.result} on {reading.on} (checked for {expected})",),
+            )
+        notes.append(
+            f"{quantity.label} on {reading.on} is {reading.result or 'not given'}, "
+            "which does not decide"
+        )
+    num = unknown(quantity, "; ".join(notes) or f"{quantity.label} not recorded")
+    return _unknown(num)

@@ -1,0 +1,168 @@
+"""Token cursor and the shared pieces of the rule grammar: numbers with units, durations
+and windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NoReturn
+
+from eligibility import units
+from eligibility.catalogue import Catalogue, Limits, Quantity
+from eligibility.errors import RuleError
+from eligibility.lexer import Token, tokenize
+from eligibility.rules import TIME_UNITS, Amount, Duration, TimeUnit, Window
+from eligibility.unitsupport import Factors, canonical_unit, decimals, quantize, to_canonical
+
+KEYWORDS = frozenset(
+    {
+        "and", "or", "not", "of", "any", "all", "none", "at", "least", "history", "last",
+        "dose", "current", "use", "cumulative", "count", "by", "distinct", "where", "in", "is",
+        "one", "within", "before", "screening", "the", "between", "exclusive", "below",
+        "above", "outside", "reference", "range", "x", "min", "max", "for", "ongoing",
+        "prednisolone-equivalent", "more", "than", "uln", "lln",
+    }
+)  # fmt: skip
+_TIME_WORDS: dict[str, TimeUnit] = {u: u for u in TIME_UNITS} | {u[:-1]: u for u in TIME_UNITS}
+DAILY_DOSE = Quantity(
+    code="daily_dose", label="daily dose", unit="mg/day", units=("mg/day",), precision=3,
+    kind="measurement", section="medications", hard=Limits(), soft=Limits(),
+    analyte="daily_dose",
+)  # fmt: skip
+COUNT = Quantity(
+    code="count", label="count", unit="", units=("",), precision=0, kind="derived",
+    section="history", hard=Limits(), soft=Limits(),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Raw:
+    negative: bool
+    number: Decimal
+    unit: str | None
+    token: Token
+
+
+class Cursor:
+    """Walks the tokens of one rule; every error names the token's line and column."""
+
+    def __init__(self, text: str, catalogue: Catalogue, factors: Factors | None) -> None:
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.cat = catalogue
+        self.factors = factors
+
+    # -- token helpers -----------------------------------------------------------------
+
+    def peek(self, k: int = 0) -> Token:
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        tok = self.peek()
+        self.i = min(self.i + 1, len(self.tokens) - 1)
+        return tok
+
+    def fail(self, message: str, tok: Token | None = None) -> NoReturn:
+        tok = tok or self.peek()
+        raise RuleError(message, tok.line, tok.column)
+
+    def is_word(self, *words: str, k: int = 0) -> bool:
+        tok = self.peek(k)
+        return tok.kind == "word" and tok.text.lower() in words
+
+    def expect_word(self, *words: str) -> Token:
+        if not self.is_word(*words):
+            self.fail(
+                f"expected {' or '.join(repr(w) for w in words)}, found {self.peek().describe()}"
+            )
+        return self.advance()
+
+    def expect(self, kind: str, text: str) -> Token:
+        tok = self.peek()
+        if tok.kind != kind or tok.text != text:
+            self.fail(f"expected {text!r}, found {tok.describe()}")
+        return self.advance()
+
+    def at(self, kind: str, text: str | None = None) -> bool:
+        tok = self.peek()
+        return tok.kind == kind and (text is None or tok.text == text)
+
+    def name(self, what: str) -> Token:
+        tok = self.peek()
+        if tok.kind != "word" or tok.text.lower() in KEYWORDS:
+            self.fail(f"expected {what}, found {tok.describe()}")
+        return self.advance()
+
+    def integer(self, what: str) -> int:
+        tok = self.peek()
+        if tok.kind != "number" or "." in tok.text or int(tok.text) < 1:
+            self.fail(f"expected {what} (a whole number of at least 1), found {tok.describe()}")
+        self.advance()
+        return int(tok.text)
+
+    # -- boolean structure -------------------------------------------------------------
+
+    def raw(self) -> Raw:
+        tok = self.peek()
+        negative = False
+        if tok.kind == "minus":
+            negative = True
+            self.advance()
+        num = self.peek()
+        if num.kind != "number":
+            self.fail(f"expected a number, found {num.describe()}")
+        self.advance()
+        unit = None
+        if self.at("word") and self.peek().text.lower() not in KEYWORDS:
+            unit = self.advance().text
+        return Raw(negative, Decimal(num.text), unit, tok)
+
+    def amount(self, q: Quantity, raw: Raw, unit: str | None = None) -> Amount:
+        written_unit = raw.unit if raw.unit is not None else unit
+        value = -raw.number if raw.negative else raw.number
+        if written_unit is None:
+            if q.unit:
+                self.fail(
+                    f"write the unit of {q.label} after the number (e.g. {value} {q.unit})",
+                    raw.token,
+                )
+            written_unit = ""
+        canonical = canonical_unit(written_unit)
+        try:
+            converted = to_canonical(q, value, canonical, self.factors)
+        except units.UnitError as exc:
+            self.fail(str(exc), raw.token)
+        if canonical == q.unit and decimals(value) > q.precision:
+            self.fail(
+                f"{value} has more decimal places than {q.label} is recorded with ({q.precision})",
+                raw.token,
+            )
+        return Amount(quantize(converted, q.precision), q.unit, value, canonical)
+
+    def time_unit(self) -> TimeUnit:
+        tok = self.peek()
+        unit = _TIME_WORDS.get(tok.text.lower()) if tok.kind == "word" else None
+        if unit is None:
+            self.fail(f"expected days, weeks, months or years, found {tok.describe()}")
+        self.advance()
+        return unit
+
+    def duration(self) -> Duration:
+        amount = self.integer("a duration")
+        return Duration(amount, self.time_unit())
+
+    def window(self) -> Window | None:
+        if self.is_word("within"):
+            self.advance()
+        elif self.is_word("in") and self.is_word("the", k=1):
+            self.advance()
+            self.advance()
+        else:
+            return None
+        amount = self.integer("the window's length")
+        unit = self.time_unit()
+        self.expect_word("before")
+        self.expect_word("screening")
+        return Window(amount, unit)
+
+    # -- medications -------------------------------------------------------------------

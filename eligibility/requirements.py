@@ -1,0 +1,331 @@
+"""What a definition's rules need, as typed form fields grouped by section.
+
+The screening app generates its data-entry forms from this: every input carries its
+code, label, kind, canonical and accepted units, precision, possible (hard) and plausible
+(soft) limits, choices, and the criteria that use it. Derived quantities are listed too
+(shown read-only) together with the inputs they are computed from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from eligibility import calculators
+from eligibility.catalogue import SECTION_LABELS, SECTIONS, Catalogue, Limits, Quantity
+from eligibility.derive import CALCULATORS
+from eligibility.rules import (
+    And,
+    AtLeast,
+    Between,
+    BySex,
+    Compare,
+    CumulativeUse,
+    CurrentUse,
+    DrugSelector,
+    EventCount,
+    EventSelector,
+    Expr,
+    HistoryOf,
+    Is,
+    LastDose,
+    LimitMultiple,
+    MaxOf,
+    MinOf,
+    Not,
+    Or,
+    QuantityRef,
+    RangeCheck,
+    SustainedDose,
+    Value,
+)
+from eligibility.unitsupport import accepted_units
+
+if TYPE_CHECKING:
+    from eligibility.definition import ProtocolDefinition
+
+InputKind = Literal[
+    "sex",
+    "date",
+    "measurement",
+    "lab",
+    "derived",
+    "medication",
+    "event",
+    "answer",
+    "judgment",
+    "checklist",
+]
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class DetailSpec:
+    code: str
+    label: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One form field (or one repeatable group, for medications and events)."""
+
+    code: str
+    label: str
+    kind: InputKind
+    section: str
+    unit: str | None = None
+    units: tuple[str, ...] = ()
+    precision: int | None = None
+    hard: Limits | None = None
+    soft: Limits | None = None
+    choices: tuple[Choice, ...] = ()
+    details: tuple[DetailSpec, ...] = ()
+    routes: tuple[str, ...] = ()
+    atc: tuple[str, ...] = ()
+    needs_date: bool = False
+    needs_reference_range: bool = False
+    needs_dose: bool = False
+    validity_days: int | None = None
+    derived_from: tuple[str, ...] = ()
+    used_by: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        def limits(lim: Limits | None) -> dict[str, str | None] | None:
+            if lim is None:
+                return None
+            return {
+                "low": None if lim.low is None else str(lim.low),
+                "high": None if lim.high is None else str(lim.high),
+            }
+
+        return {
+            "code": self.code, "label": self.label, "kind": self.kind,
+            "section": self.section, "unit": self.unit, "units": list(self.units),
+            "precision": self.precision, "hard": limits(self.hard), "soft": limits(self.soft),
+            "choices": [{"code": c.code, "label": c.label} for c in self.choices],
+            "details": [{"code": d.code, "label": d.label, "choices": list(d.choices)}
+                        for d in self.details],
+            "routes": list(self.routes), "atc": list(self.atc),
+            "needs_date": self.needs_date, "needs_reference_range": self.needs_reference_range,
+            "needs_dose": self.needs_dose, "validity_days": self.validity_days,
+            "derived_from": list(self.derived_from), "used_by": list(self.used_by),
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RequirementSection:
+    code: str
+    label: str
+    inputs: tuple[InputSpec, ...]
+
+
+@dataclass(frozen=True)
+class Requirements:
+    sections: tuple[RequirementSection, ...]
+
+    def inputs(self) -> tuple[InputSpec, ...]:
+        return tuple(i for s in self.sections for i in s.inputs)
+
+    def get(self, code: str) -> InputSpec:
+        return next(i for i in self.inputs() if i.code == code)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sections": [
+                {"code": s.code, "label": s.label, "inputs": [i.to_dict() for i in s.inputs]}
+                for s in self.sections
+            ]
+        }
+
+
+class _Collector:
+    def __init__(self, definition: ProtocolDefinition) -> None:
+        self.definition = definition
+        self.cat: Catalogue = definition.catalogue
+        self.found: dict[str, InputSpec] = {}
+        self.criterion = ""
+
+    def add(self, spec: InputSpec) -> None:
+        old = self.found.get(spec.code)
+        if old is None:
+            self.found[spec.code] = replace(spec, used_by=(self.criterion,))
+            return
+        used = old.used_by if self.criterion in old.used_by else (*old.used_by, self.criterion)
+        self.found[spec.code] = replace(
+            old, used_by=used,
+            needs_reference_range=old.needs_reference_range or spec.needs_reference_range,
+            needs_dose=old.needs_dose or spec.needs_dose,
+        )  # fmt: skip
+
+    def quantity(self, code: str, *, reference_range: bool = False) -> None:
+        q = self.cat.quantities[code]
+        if q.kind != "derived":
+            self.add(self._measured(q, reference_range))
+            return
+        spec = CALCULATORS[q.calculator or ""]
+        sources = list((q.inputs or {}).values())
+        self.add(
+            InputSpec(
+                q.code,
+                q.label,
+                "derived",
+                q.section,
+                q.unit,
+                (q.unit,),
+                q.precision,
+                q.hard,
+                q.soft,
+                derived_from=tuple(sources),
+            )
+        )
+        for source in sources:
+            self.quantity(source)
+        params = q.parameters or {}
+        for use in spec.uses:
+            if use == "date_of_birth":
+                self.add(
+                    InputSpec(
+                        "date_of_birth", "Date of birth", "date", "demographics", needs_date=True
+                    )
+                )
+            elif use == "sex":
+                self.sex()
+            elif use == "history":
+                self.events(EventSelector(params["event"]))
+            elif use == "medications":
+                self.drugs(DrugSelector(params["drug_class"]), dose=True)
+            elif use == "items:padua":
+                self.checklist(
+                    "padua",
+                    "Padua score items",
+                    calculators.PADUA_ITEMS,
+                    exclude=("age_70_or_over", "obesity_bmi_30"),
+                )
+            elif use == "items:caprini_2005":
+                self.checklist(
+                    "caprini_2005",
+                    "Caprini score items (2005)",
+                    calculators.CAPRINI_2005_ITEMS,
+                    exclude=calculators.CAPRINI_AGE_ITEMS,
+                )
+
+    def _measured(self, q: Quantity, reference_range: bool) -> InputSpec:
+        factors = self.definition.settings.factors
+        choices = tuple(Choice(v, v) for v in q.qualitative)
+        return InputSpec(
+            q.code, q.label, "lab" if q.kind == "lab" else "measurement", q.section,
+            None if q.is_qualitative else q.unit,
+            () if q.is_qualitative else accepted_units(q, factors),
+            None if q.is_qualitative else q.precision,
+            None if q.is_qualitative else q.hard, None if q.is_qualitative else q.soft,
+            choices, needs_date=True, needs_reference_range=reference_range,
+            validity_days=self.definition.settings.validity_for(q),
+        )  # fmt: skip
+
+    def checklist(self, code: str, label: str, table: Any, exclude: tuple[str, ...]) -> None:
+        choices = tuple(Choice(k, v[1]) for k, v in table.items() if k not in exclude)
+        self.add(InputSpec(code, label, "checklist", "scores", choices=choices))
+
+    def sex(self) -> None:
+        self.add(
+            InputSpec(
+                "sex",
+                "Sex",
+                "sex",
+                "demographics",
+                choices=(Choice("F", "female"), Choice("M", "male")),
+            )
+        )
+
+    def events(self, sel: EventSelector) -> None:
+        et = self.cat.event_types[sel.code]
+        details = tuple(DetailSpec(d.code, d.label, d.values) for d in et.details)
+        self.add(InputSpec(et.code, et.label, "event", "history", details=details, needs_date=True))
+
+    def drugs(self, sel: DrugSelector, *, dose: bool = False) -> None:
+        cat = self.cat
+        in_class = list(cat.drugs_in(sel.code))
+        drugs = [cat.drugs[sel.code]] if sel.code in cat.drugs else in_class
+        routes = (
+            (sel.route,) if sel.route else tuple(dict.fromkeys(r for d in drugs for r in d.routes))
+        )
+        self.add(InputSpec(
+            sel.code, cat.label_of_drugs(sel.code), "medication", "medications",
+            choices=tuple(Choice(d.code, d.label) for d in drugs), routes=routes,
+            atc=cat.atc_prefixes(sel.code), needs_date=True, needs_dose=dose,
+        ))  # fmt: skip
+
+    def value(self, v: Value, *, reference_range: bool = False) -> None:
+        if isinstance(v, QuantityRef):
+            self.quantity(v.code, reference_range=reference_range)
+        elif isinstance(v, MinOf | MaxOf):
+            for item in v.items:
+                self.value(item)
+        elif isinstance(v, CumulativeUse):
+            self.drugs(v.drugs)
+        elif isinstance(v, EventCount):
+            self.events(v.events)
+
+    def expr(self, e: Expr) -> None:
+        if isinstance(e, And | Or | AtLeast):
+            for item in e.items:
+                self.expr(item)
+        elif isinstance(e, Not):
+            self.expr(e.item)
+        elif isinstance(e, Compare):
+            self.value(e.left, reference_range=isinstance(e.right, LimitMultiple))
+            if isinstance(e.right, BySex):
+                self.sex()
+        elif isinstance(e, Between):
+            self.value(e.left)
+        elif isinstance(e, RangeCheck):
+            self.quantity(e.left.code, reference_range=True)
+        elif isinstance(e, Is):
+            self._is(e)
+        elif isinstance(e, HistoryOf):
+            self.events(e.events)
+        elif isinstance(e, LastDose | CurrentUse):
+            self.drugs(e.drugs)
+        elif isinstance(e, SustainedDose):
+            self.drugs(e.drugs, dose=True)
+
+    def _is(self, e: Is) -> None:
+        if e.subject == "sex":
+            self.sex()
+        elif e.subject in self.cat.questions:
+            q = self.cat.questions[e.subject]
+            self.add(
+                InputSpec(
+                    q.code,
+                    q.text,
+                    q.kind,
+                    q.section,
+                    choices=(
+                        Choice("yes", "yes"),
+                        Choice("no", "no"),
+                        Choice("unknown", "unknown"),
+                    ),
+                )
+            )
+        else:
+            self.quantity(e.subject)
+
+
+def required_inputs(definition: ProtocolDefinition) -> Requirements:
+    """Every input the definition's rules read, grouped in form sections."""
+    collector = _Collector(definition)
+    for criterion in definition.criteria:
+        collector.criterion = criterion.id
+        collector.expr(criterion.rule)
+    sections = []
+    for code in SECTIONS:
+        inputs = tuple(i for i in collector.found.values() if i.section == code)
+        if inputs:
+            sections.append(RequirementSection(code, SECTION_LABELS[code], inputs))
+    return Requirements(tuple(sections))

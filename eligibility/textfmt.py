@@ -1,0 +1,56 @@
+"""Numbers, units and relations in the words shown to coordinators."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from eligibility.rules import Amount, Op, number_text
+from eligibility.unitsupport import display_unit
+
+_TRUE = {">=": "is at least", ">": "is above", "<=": "is at most", "<": "is below", "=": "equals"}
+_FALSE = {
+    ">=": "is below",
+    ">": "is not above",
+    "<=": "is above",
+    "<": "is not below",
+    "=": "does not equal",
+}
+SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
+
+
+def with_unit(value: Decimal, unit: str) -> str:
+    u = display_unit(unit)
+    if not u:
+        return number_text(value)
+    return f"{number_text(value)}{'' if u == '%' else ' '}{u}"
+
+
+def amount_text(a: Amount) -> str:
+    text = with_unit(a.value, a.unit)
+    if a.written_unit != a.unit:
+        text += f" ({with_unit(a.written, a.written_unit)} as written)"
+    return text
+
+
+def relation(op: Op, holds: bool) -> str:
+    return (_TRUE if holds else _FALSE)[op]
+
+
+def ratio_text(value: Decimal, limit: Decimal) -> str:
+    """``value / limit`` exactly when it has at most three decimals, else ≈ two."""
+    ratio = value / limit
+    exact = ratio.quantize(Decimal("0.001"))
+    if exact == ratio:
+        return number_text(ratio.normalize() if ratio == ratio.to_integral() else exact.normalize())
+    return "≈ " + number_text(ratio.quantize(Decimal("0.01")))
+
+
+def days_text(days: Decimal) -> str:
+    whole = int(days)
+    years = days / 365
+    if days >= 365:
+        return f"{whole} days (about {years.quantize(Decimal('0.1'))} years)"
+    if days >= 31:
+        months = days * 12 / 365
+        return f"{whole} days (about {months.quantize(Decimal('0.1'))} months)"
+    return f"{whole} day{'s' if whole != 1 else ''}"

@@ -1,0 +1,68 @@
+"""The engine's use of :mod:`eligibility.units`: spelling, fitting and rounding.
+
+Quantities without a physical unit (T-scores, scores, counts) have the empty unit ``""``.
+A few units the conversion table does not know (a protocol's own "drinks/day", say) are
+kept as written and only ever compared for identity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+from eligibility import units
+from eligibility.catalogue import Quantity
+
+Factors = Mapping[str, Mapping[tuple[str, str], Decimal]]
+"""Protocol-supplied conversion factors by analyte, e.g. HBV DNA IU/mL → copies/mL."""
+
+
+def canonical_unit(text: str) -> str:
+    stripped = text.strip()
+    if not stripped:
+        return ""
+    try:
+        return units.normalise_unit(stripped)
+    except units.UnitError:
+        return stripped
+
+
+def quantize(value: Decimal, precision: int) -> Decimal:
+    """Round half-up to ``precision`` decimal places: the value shown is the value compared."""
+    return value.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
+
+
+def decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def accepted_units(q: Quantity, factors: Factors | None = None) -> tuple[str, ...]:
+    """The quantity's accepted units, canonical first, plus any unit a protocol factor
+    makes reachable."""
+    found = [q.unit, *(canonical_unit(u) for u in q.units)]
+    if factors and q.analyte and q.analyte in factors:
+        for a, b in factors[q.analyte]:
+            found.extend((canonical_unit(a), canonical_unit(b)))
+    return tuple(dict.fromkeys(found))
+
+
+def to_canonical(q: Quantity, value: Decimal, unit: str, factors: Factors | None = None) -> Decimal:
+    """``value`` in ``unit`` converted exactly to ``q``'s canonical unit (full precision).
+
+    Raises :class:`eligibility.units.UnitError` when the unit does not fit ``q``.
+    """
+    written = canonical_unit(unit)
+    if written == q.unit:
+        return value
+    accepted = accepted_units(q, factors)
+    if written not in accepted:
+        allowed = ", ".join(u or "(no unit)" for u in accepted)
+        raise units.UnitError(f"{written or '(no unit)'} is not a unit of {q.label}; use {allowed}")
+    own = (factors or {}).get(q.analyte or "", None)
+    return units.convert(value, q.analyte, written, q.unit, factors=own)
+
+
+def display_unit(unit: str) -> str:
+    """The unit as a coordinator reads it: kg/m², g/cm², mL/min/1.73 m²."""
+    return unit.replace("m2", "m²").replace("cm2", "cm²").replace("1.73m²", "1.73 m²")

@@ -1,0 +1,361 @@
+"""The one place that turns stored screening data into the engine's facts.
+
+``facts_document`` builds the facts JSON of ``docs/facts-format.md`` from a
+screening's saved rows, optionally overlaid with unsaved form values
+(``pending``, the same :class:`ScreeningChanges` that ``screening_save``
+takes) so the live panel can evaluate what the coordinator is typing.
+``evaluate_screening`` runs the engine on it under the screening's pinned
+protocol version, on the screening date.
+
+Numbers go to the engine as typed, with the unit typed: the engine converts
+and rounds them itself, so its reasons quote the same figures the form shows.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from eligibility.calc_dates import age_on
+from eligibility.catalogue import Catalogue
+from eligibility.definition import ProtocolDefinition
+from eligibility.evaluate import evaluate
+from eligibility.facts import load_facts
+from eligibility.result import EvaluationResult
+from screening.models import (
+    CandidateIdentity,
+    ObservationKind,
+    RangeSource,
+    Screening,
+)
+from trials.models import ProtocolVersion
+from trials.protocols import load_version
+from trials.selectors import reference_range_for
+
+if TYPE_CHECKING:
+    # Only for annotations: the services import this module.
+    from screening.services.changes import ScreeningChanges
+
+FACTS_FORMAT = "eligo-facts/1"
+
+
+# --- The definition cache ---------------------------------------------------------------
+
+
+class DefinitionCache:
+    """A small LRU of loaded protocol definitions, keyed by version id and content hash.
+
+    Loading a definition parses and checks every rule against the catalogue built
+    from the database, which costs far more than an evaluation. Active and
+    superseded versions never change, so a loaded definition can be reused; the
+    content hash guards against a draft edited in place. The catalogue (limits,
+    drugs) can be edited by a data manager, so entries also expire after
+    ``ttl_seconds`` and ``clear()`` drops them at once in this process.
+    """
+
+    def __init__(self, maxsize: int = 16, ttl_seconds: float = 600.0) -> None:
+        self.maxsize = maxsize
+        self.ttl_seconds = ttl_seconds
+        self._entries: OrderedDict[tuple[int, str], tuple[float, ProtocolDefinition]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+        self.enabled = True
+
+    def get(self, version: ProtocolVersion) -> ProtocolDefinition:
+        if not self.enabled:
+            return load_version(version)
+        key = (version.pk, version.source_hash)
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and now - entry[0] < self.ttl_seconds:
+                self._entries.move_to_end(key)
+                return entry[1]
+        definition = load_version(version)
+        with self._lock:
+            self._entries[key] = (now, definition)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+        return definition
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+definitions = DefinitionCache()
+
+
+def definition_for(screening: Screening) -> ProtocolDefinition:
+    """The engine definition of the protocol version the screening is pinned to."""
+    return definitions.get(screening.protocol_version)
+
+
+# --- Building the facts document -----------------------------------------------------
+
+
+def observation_kind(catalogue: Catalogue, code: str) -> str | None:
+    """What kind of observation ``code`` is under this catalogue; ``None``: unknown code."""
+    quantity = catalogue.quantities.get(code)
+    if quantity is not None:
+        if quantity.kind == "derived":
+            return None
+        if quantity.is_qualitative:
+            return ObservationKind.QUALITATIVE
+        return ObservationKind.LAB if quantity.kind == "lab" else ObservationKind.MEASUREMENT
+    question = catalogue.questions.get(code)
+    if question is not None:
+        return ObservationKind.JUDGMENT if question.kind == "judgment" else ObservationKind.ANSWER
+    return None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _number(value: Decimal | None) -> str | None:
+    """Plain decimal text without a column's padding (``40.00000000`` becomes ``40``)."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _typed(value: Decimal | None) -> str | None:
+    """A reading as typed: its written precision is part of the record ("95.0")."""
+    return None if value is None else format(value, "f")
+
+
+def _stored_state(screening: Screening) -> dict[str, Any]:
+    observations = {
+        o.code: {
+            "kind": o.kind,
+            "value": o.value_entered or None,
+            "unit": o.unit_entered,
+            "text": o.text_value,
+            "date": o.observed_on,
+            "source": o.source,
+            "report_range": o.range_source == RangeSource.REPORT,
+            "lln": o.lln,
+            "uln": o.uln,
+            "range_unit": o.range_unit,
+        }
+        for o in screening.observations.all()
+    }
+    medications = {
+        m.pk: {
+            "drug": m.drug,
+            "atc": m.atc,
+            "route": m.route,
+            "start": m.start,
+            "stop": m.stop,
+            "ongoing": m.ongoing,
+            "daily_dose": m.daily_dose,
+            "dose_unit": m.dose_unit,
+        }
+        for m in screening.medications.all()
+    }
+    history = {
+        h.pk: {"code": h.code, "date": h.occurred_on, "details": dict(h.details)}
+        for h in screening.history.all()
+    }
+    return {
+        "observations": observations,
+        "medications": medications,
+        "history": history,
+        "score_items": {s.score: list(s.items) for s in screening.score_items.all()},
+        "medications_complete": screening.medications_complete,
+        "history_complete": screening.history_complete,
+    }
+
+
+def _overlay(state: dict[str, Any], pending: ScreeningChanges, catalogue: Catalogue) -> None:
+    obs = state["observations"]
+    for code in pending.remove_observations:
+        obs.pop(code, None)
+    for item in pending.observations:
+        if item.is_blank:
+            obs.pop(item.code, None)
+            continue
+        obs[item.code] = {
+            "kind": observation_kind(catalogue, item.code) or ObservationKind.MEASUREMENT,
+            "value": _typed(item.value),
+            "unit": item.unit,
+            "text": item.text.strip(),
+            "date": item.observed_on,
+            "source": item.source,
+            "report_range": item.range_from_report,
+            "lln": item.lln,
+            "uln": item.uln,
+            "range_unit": item.range_unit,
+        }
+    for mapping, kind in ((pending.answers, "answer"), (pending.judgments, "judgment")):
+        for code, answer in mapping.items():
+            if answer.strip():
+                obs[code] = {"kind": kind, "text": answer.strip().lower()}
+            else:
+                obs.pop(code, None)
+    meds = state["medications"]
+    for pk in pending.remove_medications:
+        meds.pop(pk, None)
+    for i, m in enumerate(pending.medications):
+        meds[m.id if m.id is not None else f"new-{i}"] = {
+            "drug": m.drug,
+            "atc": m.atc.strip().upper(),
+            "route": m.route,
+            "start": m.start,
+            "stop": m.stop,
+            "ongoing": m.ongoing,
+            "daily_dose": m.daily_dose,
+            "dose_unit": m.dose_unit,
+        }
+    events = state["history"]
+    for pk in pending.remove_history:
+        events.pop(pk, None)
+    for i, h in enumerate(pending.history):
+        key = h.id if h.id is not None else f"new-{i}"
+        events[key] = {"code": h.code, "date": h.occurred_on, "details": dict(h.details)}
+    for score, items in pending.score_items.items():
+        state["score_items"][score] = list(items)
+    if pending.medications_complete is not None:
+        state["medications_complete"] = pending.medications_complete
+    if pending.history_complete is not None:
+        state["history_complete"] = pending.history_complete
+
+
+def _reference_range(
+    screening: Screening, code: str, o: dict[str, Any], dob: date | None
+) -> dict[str, str] | None:
+    if o.get("report_range"):
+        out = {"lln": _number(o.get("lln")), "uln": _number(o.get("uln"))}
+        return {
+            **{k: v for k, v in out.items() if v is not None},
+            "unit": o.get("range_unit") or o.get("unit") or "",
+            "source": "report",
+        }
+    on = o.get("date") or screening.screening_date
+    age = age_on(dob, on) if dob is not None and on >= dob else None
+    found = reference_range_for(
+        site=screening.candidate.site,
+        quantity_code=code,
+        sex=screening.candidate.sex,
+        age=age,
+        on=on,
+    )
+    if found is None:
+        return None
+    limits = {"lln": _number(found.lln), "uln": _number(found.uln)}
+    source = f"site {screening.candidate.site.code}" + (f": {found.source}" if found.source else "")
+    return {
+        **{k: v for k, v in limits.items() if v is not None},
+        "unit": found.unit,
+        "source": source,
+    }
+
+
+def _reading(
+    screening: Screening, code: str, o: dict[str, Any], dob: date | None
+) -> dict[str, Any]:
+    reading: dict[str, Any] = {"code": code}
+    if o["kind"] == ObservationKind.QUALITATIVE:
+        reading["result"] = o["text"]
+    else:
+        reading["value"] = o.get("value")
+        if o.get("unit"):
+            reading["unit"] = o["unit"]
+    if o.get("date") is not None:
+        reading["date"] = o["date"].isoformat()
+    if o.get("source"):
+        reading["source"] = o["source"]
+    if o["kind"] == ObservationKind.LAB:
+        ref = _reference_range(screening, code, o, dob)
+        if ref is not None:
+            reading["reference_range"] = ref
+    return reading
+
+
+def _exposure(catalogue: Catalogue, m: dict[str, Any]) -> dict[str, Any]:
+    # A catalogue class is named as a class; anything else is a drug, known or not.
+    key = "class" if m["drug"] in catalogue.drug_classes else "drug"
+    out: dict[str, Any] = {key: m["drug"], "ongoing": bool(m["ongoing"])}
+    for name in ("atc", "route"):
+        if m.get(name):
+            out[name] = m[name]
+    for name in ("start", "stop"):
+        if m.get(name) is not None:
+            out[name] = m[name].isoformat()
+    if m.get("daily_dose") is not None:
+        out["daily_dose"] = {"value": _number(m["daily_dose"]), "unit": m.get("dose_unit") or ""}
+    return out
+
+
+def _sorted(values: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return sorted(values, key=lambda v: (v.get(key) or date.min, str(v)))
+
+
+def facts_document(
+    screening: Screening,
+    *,
+    pending: ScreeningChanges | None = None,
+    definition: ProtocolDefinition | None = None,
+) -> dict[str, Any]:
+    """The engine's facts document for this screening (saved data, plus ``pending``)."""
+    definition = definition or definition_for(screening)
+    state = _stored_state(screening)
+    if pending is not None:
+        _overlay(state, pending, definition.catalogue)
+    identity = CandidateIdentity.objects.filter(candidate_id=screening.candidate_id).first()
+    dob = identity.date_of_birth if identity is not None else None
+    doc: dict[str, Any] = {
+        "format": FACTS_FORMAT,
+        "screening_date": screening.screening_date.isoformat(),
+        "sex": screening.candidate.sex,
+        "measurements": [],
+        "labs": [],
+        "answers": {},
+        "judgments": {},
+        "score_items": dict(sorted(state["score_items"].items())),
+    }
+    if dob is not None:
+        doc["date_of_birth"] = dob.isoformat()
+    for code, o in sorted(state["observations"].items()):
+        kind = o["kind"]
+        if kind in (ObservationKind.ANSWER, ObservationKind.JUDGMENT):
+            doc["answers" if kind == ObservationKind.ANSWER else "judgments"][code] = o["text"]
+        else:
+            section = "measurements" if kind == ObservationKind.MEASUREMENT else "labs"
+            doc[section].append(_reading(screening, code, o, dob))
+    # Not taken yet means unknown to the engine, never "none".
+    if state["medications_complete"]:
+        doc["medications"] = [
+            _exposure(definition.catalogue, m)
+            for m in _sorted(state["medications"].values(), "start")
+        ]
+    if state["history_complete"]:
+        doc["history"] = [
+            {"code": h["code"], **({"date": _iso(h["date"])} if h["date"] else {}),
+             **({"details": h["details"]} if h["details"] else {})}
+            for h in _sorted(state["history"].values(), "date")
+        ]  # fmt: skip
+    return doc
+
+
+def evaluate_facts(
+    screening: Screening, document: dict[str, Any], definition: ProtocolDefinition
+) -> EvaluationResult:
+    facts = load_facts(document, source=f"screening {screening.pk}")
+    return evaluate(definition, facts, screening.screening_date)
+
+
+def evaluate_screening(
+    screening: Screening, *, pending: ScreeningChanges | None = None
+) -> EvaluationResult:
+    """Evaluate the screening (plus ``pending``) under its pinned protocol version,
+    on its screening date. The engine never reads the clock; nor does this."""
+    definition = definition_for(screening)
+    document = facts_document(screening, pending=pending, definition=definition)
+    return evaluate_facts(screening, document, definition)

@@ -1,0 +1,93 @@
+"""Forms for registering, finding and starting the screening of candidates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from screening.forms.rows import DATE
+from screening.models import ScreeningStatus, Sex
+from screening.services.candidates import IdentityData
+from trials.models import TrialSite
+
+
+class CandidateRegisterForm(forms.Form):
+    """Identity and the trial at a site. ``trial_sites``: where this user may register."""
+
+    trial_site = forms.ModelChoiceField(
+        label="Trial and site", queryset=TrialSite.objects.none(), empty_label=None
+    )
+    full_name = forms.CharField(label="Full name", max_length=200)
+    date_of_birth = forms.DateField(label="Date of birth", widget=DATE)
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect)
+    hospital_number = forms.CharField(label="Hospital number", max_length=60, required=False)
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    email = forms.EmailField(label="Email", required=False)
+
+    def __init__(self, *args: Any, trial_sites: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["trial_site"]
+        field.queryset = trial_sites
+        field.label_from_instance = lambda ts: f"{ts.trial.code} at {ts.site.code} — {ts.site.name}"
+
+    def identity(self) -> IdentityData:
+        d = self.cleaned_data
+        return IdentityData(
+            full_name=d["full_name"],
+            date_of_birth=d["date_of_birth"],
+            hospital_number=d.get("hospital_number") or "",
+            phone=d.get("phone") or "",
+            email=d.get("email") or "",
+        )
+
+
+class IdentityForm(forms.Form):
+    """Correcting who a candidate is: the same fields as registration, and why."""
+
+    full_name = CandidateRegisterForm.base_fields["full_name"]
+    date_of_birth = CandidateRegisterForm.base_fields["date_of_birth"]
+    sex = CandidateRegisterForm.base_fields["sex"]
+    hospital_number = CandidateRegisterForm.base_fields["hospital_number"]
+    phone = CandidateRegisterForm.base_fields["phone"]
+    email = CandidateRegisterForm.base_fields["email"]
+    reason_code = forms.ChoiceField(label="Reason for change", choices=[], required=False)
+    reason = forms.CharField(
+        label="Reason (words)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from audit.models import ReasonCode
+
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["reason_code"]
+        field.choices = [("", "—"), *ReasonCode.choices]
+
+    def identity(self) -> IdentityData:
+        return CandidateRegisterForm.identity(self)  # type: ignore[arg-type]  # same fields
+
+
+class ScreeningStartForm(forms.Form):
+    screening_date = forms.DateField(label="Screening date", widget=DATE)
+    consent_date = forms.DateField(label="Informed consent signed on", widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"screening_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class CandidateSearchForm(forms.Form):
+    """A GET search of the candidate list. Name search only for those who see names."""
+
+    q = forms.CharField(label="Screening number or name", required=False, max_length=100)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *ScreeningStatus.choices]
+    )
+    trial = forms.ChoiceField(label="Trial", required=False)
+
+    def __init__(self, *args: Any, trials: list[tuple[str, str]], names: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["trial"].choices = [("", "Any trial"), *trials]  # type: ignore[attr-defined]
+        if not names:
+            self.fields["q"].label = "Screening number"

@@ -1,0 +1,81 @@
+"""Forms for decisions, signatures, rescreening and enrolment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from screening.forms.rows import DATE
+from screening.models import Outcome, ReasonCategory
+
+
+class DecisionForm(forms.Form):
+    """Propose an outcome. ``criteria``: (id, text) of the protocol's criteria;
+    the failing ones of the latest evaluation come ticked."""
+
+    outcome = forms.ChoiceField(label="Decision", choices=Outcome.choices, widget=forms.RadioSelect)
+    reason_category = forms.ChoiceField(
+        label="Why (screen failure or withdrawal)",
+        choices=[("", "—"), *ReasonCategory.choices],
+        required=False,
+    )
+    failed_criteria = forms.MultipleChoiceField(
+        label="Criteria not met", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reason_text = forms.CharField(
+        label="Details",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for “Other”.",
+    )
+
+    def __init__(self, *args: Any, criteria: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["failed_criteria"].choices = criteria  # type: ignore[attr-defined]
+
+
+class SignForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Signing needs your password again (21 CFR 11.200).",
+    )
+
+
+class RescreenForm(forms.Form):
+    screening_date = forms.DateField(label="New screening date", widget=DATE)
+    consent_date = forms.DateField(label="Informed consent signed on", widget=DATE)
+    carry = forms.MultipleChoiceField(
+        label="Carry over from the previous attempt",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Judgments are never carried over: the investigator judges each attempt.",
+    )
+
+    def __init__(self, *args: Any, carry: list[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"screening_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["carry"].choices = carry  # type: ignore[attr-defined]
+
+
+class EnrolForm(forms.Form):
+    enrolled_on = forms.DateField(label="Enrolment date", widget=DATE)
+    randomisation_number = forms.CharField(
+        label="Randomisation number", required=False, max_length=60
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"enrolled_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+def add_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    """A service's per-field messages beside the form's fields (the rest on top)."""
+    for key, messages in errors.items():
+        name = key if key in form.fields else None
+        for message in messages:
+            form.add_error(name, message)

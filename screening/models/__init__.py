@@ -1,0 +1,63 @@
+"""The screening app's models, one module per sub-domain (docs/screening-design.md)."""
+
+from screening.models.candidates import (
+    Candidate,
+    CandidateIdentity,
+    CandidateQuerySet,
+    ScreeningNumberCounter,
+    Sex,
+)
+from screening.models.data import (
+    HistoryEvent,
+    MedicationExposure,
+    Observation,
+    ObservationKind,
+    RangeSource,
+    ScoreItems,
+)
+from screening.models.decisions import (
+    Decision,
+    Enrolment,
+    Evaluation,
+    EvaluationStatus,
+    Outcome,
+    ReasonCategory,
+    Signature,
+    SignatureVoid,
+)
+from screening.models.immutable import ImmutableModel, ImmutableQuerySet, ImmutableRowError
+from screening.models.screenings import (
+    OPEN_STATUSES,
+    Screening,
+    ScreeningQuerySet,
+    ScreeningStatus,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Candidate",
+    "CandidateIdentity",
+    "CandidateQuerySet",
+    "Decision",
+    "Enrolment",
+    "Evaluation",
+    "EvaluationStatus",
+    "HistoryEvent",
+    "ImmutableModel",
+    "ImmutableQuerySet",
+    "ImmutableRowError",
+    "MedicationExposure",
+    "Observation",
+    "ObservationKind",
+    "Outcome",
+    "RangeSource",
+    "ReasonCategory",
+    "ScoreItems",
+    "Screening",
+    "ScreeningNumberCounter",
+    "ScreeningQuerySet",
+    "ScreeningStatus",
+    "Sex",
+    "Signature",
+    "SignatureVoid",
+]

@@ -1,0 +1,107 @@
+"""Reads for dashboards and histories, always narrowed to what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.roles import roles_of
+from screening.models import (
+    OPEN_STATUSES,
+    Candidate,
+    Evaluation,
+    Screening,
+    ScreeningStatus,
+)
+
+WASHOUT_HORIZON_DAYS = 7
+
+
+def with_latest_evaluation(screenings: QuerySet[Screening]) -> QuerySet[Any]:
+    """Annotate ``latest_status`` and ``latest_eligible_from`` from the latest evaluation."""
+    latest = Evaluation.objects.filter(screening=OuterRef("pk")).order_by("-created_at", "-pk")
+    return screenings.annotate(
+        latest_status=Subquery(latest.values("status")[:1]),
+        latest_eligible_from=Subquery(latest.values("eligible_from")[:1]),
+    )
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """A screening that needs someone at the site to act, and why."""
+
+    screening: Screening
+    reasons: tuple[str, ...]  # incomplete, awaiting_signature, needs_review, washout_ending
+    eligible_from: date | None
+
+
+def screenings_needing_action(
+    user: Any, *, today: date | None = None, within_days: int = WASHOUT_HORIZON_DAYS
+) -> list[ActionItem]:
+    """The coordinator's home: screenings at the user's own sites that are
+    incomplete, await a signature, need review after a change, or whose washout
+    ends within ``within_days`` (including ones that failed screening for it)."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=within_days)
+    site_ids = roles_of(user).site_ids
+    screenings = with_latest_evaluation(
+        Screening.objects.for_user(user)
+        .filter(candidate__site_id__in=site_ids, rescreened_by__isnull=True)
+        .exclude(status__in=[ScreeningStatus.ENROLLED, ScreeningStatus.WITHDRAWN])
+        .select_related("candidate__trial", "candidate__site", "protocol_version")
+    ).order_by("candidate__screening_number", "attempt")
+    items = []
+    for s in screenings:
+        reasons = []
+        latest_status = getattr(s, "latest_status", None)
+        if s.status == ScreeningStatus.IN_PROGRESS and latest_status == "incomplete":
+            reasons.append("incomplete")
+        if s.status in (ScreeningStatus.AWAITING_SIGNATURE, ScreeningStatus.NEEDS_REVIEW):
+            reasons.append(str(s.status))
+        eligible_from = getattr(s, "latest_eligible_from", None)
+        if eligible_from is not None and today <= eligible_from <= horizon:
+            reasons.append("washout_ending")
+        if reasons:
+            items.append(ActionItem(s, tuple(reasons), eligible_from))
+    return items
+
+
+def screenings_awaiting_signature(user: Any) -> QuerySet[Any]:
+    """The investigator's home: proposals and voided decisions at the sites where
+    the user signs."""
+    return with_latest_evaluation(
+        Screening.objects.for_user(user)
+        .filter(
+            candidate__site_id__in=roles_of(user).investigator_site_ids,
+            status__in=[ScreeningStatus.AWAITING_SIGNATURE, ScreeningStatus.NEEDS_REVIEW],
+        )
+        .select_related("candidate__trial", "candidate__site", "protocol_version")
+        .order_by("updated_at")
+    )
+
+
+def candidate_attempts(
+    user: Any, candidate: Candidate
+) -> list[tuple[Screening, Evaluation | None]]:
+    """The candidate's attempts, first to last, each with its latest evaluation."""
+    screenings = list(
+        Screening.objects.for_user(user)
+        .filter(candidate=candidate)
+        .select_related("protocol_version")
+        .order_by("attempt")
+    )
+    latest: dict[int, Evaluation] = {}
+    for evaluation in Evaluation.objects.filter(screening__in=screenings).order_by(
+        "created_at", "pk"
+    ):
+        latest[evaluation.screening_id] = evaluation
+    return [(s, latest.get(s.pk)) for s in screenings]
+
+
+def open_screenings() -> QuerySet[Screening]:
+    """Screenings still being screened (for re-evaluation after a catalogue change)."""
+    return Screening.objects.filter(status__in=OPEN_STATUSES)

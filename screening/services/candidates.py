@@ -1,0 +1,250 @@
+"""Registering candidates: a gapless screening number and a separate identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.access import can_enter_data
+from accounts.models import User
+from audit.services import require_reason
+from screening.models import (
+    Candidate,
+    CandidateIdentity,
+    ScreeningNumberCounter,
+    ScreeningStatus,
+    Sex,
+)
+from screening.services.common import ScreeningRuleError, ScreeningValidationError, audit
+from trials.models import Site, Trial, TrialSite, TrialStatus
+
+IDENTITY_LABELS = {
+    "full_name": "Name",
+    "date_of_birth": "Date of birth",
+    "hospital_number": "Hospital number",
+    "phone": "Phone",
+    "email": "Email",
+}
+
+
+def identity_changes(
+    before: dict[str, object], after: dict[str, object]
+) -> dict[str, dict[str, object]]:
+    """Field-level changes of an identity, each flagged so audit views can hide it.
+
+    The audit trail records identity like any other data (an audited change
+    keeps its old and new values); readers other than the candidate's own site
+    staff see "(hidden: identity)" in their place.
+    """
+    return {
+        field: {"old": before.get(field), "new": after.get(field), "label": label, "identity": True}
+        for field, label in IDENTITY_LABELS.items()
+        if before.get(field) != after.get(field)
+    }
+
+
+# Screenings whose evaluation a corrected date of birth or sex can change.
+OPEN_OR_DECIDED = [s for s in ScreeningStatus.values if s != ScreeningStatus.ENROLLED]
+
+
+@dataclass(frozen=True)
+class IdentityData:
+    full_name: str
+    date_of_birth: date
+    hospital_number: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def screening_number(trial: Trial, site: Site, sequence: int) -> str:
+    """``HMSC100-A01-0007``: readable, and sorting as text sorts by sequence."""
+    return f"{trial.code}-{site.code}-{sequence:04d}"
+
+
+def _validate_identity(identity: IdentityData, sex: str) -> None:
+    errors: dict[str, list[ValidationError]] = {}
+    if not identity.full_name.strip():
+        errors["full_name"] = [ValidationError("Enter the candidate's name.", code="required")]
+    today = timezone.localdate()
+    if identity.date_of_birth > today:
+        errors["date_of_birth"] = [
+            ValidationError(
+                f"Date of birth {identity.date_of_birth} is in the future (today is {today}).",
+                code="future",
+            )
+        ]
+    if sex not in Sex.values:
+        errors["sex"] = [ValidationError("Sex must be F or M.", code="invalid")]
+    if errors:
+        raise ScreeningValidationError(errors)
+
+
+def _next_sequence(trial: Trial, site: Site) -> int:
+    """Take the next number under a lock on the (trial, site) counter row.
+
+    The second of two simultaneous registrations waits on the lock until the
+    first commits, then reads its number; a registration that rolls back
+    releases its number with it, so the sequence has no gaps.
+    """
+    ScreeningNumberCounter.objects.get_or_create(trial=trial, site=site)
+    counter = ScreeningNumberCounter.objects.select_for_update().get(trial=trial, site=site)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+@transaction.atomic
+def candidate_register(
+    *,
+    user: User,
+    trial: Trial,
+    site: Site,
+    identity: IdentityData,
+    sex: str,
+    request: HttpRequest | None = None,
+) -> Candidate:
+    """Register a candidate for ``trial`` at ``site`` with the next screening number."""
+    if not can_enter_data(user, site_id=site.pk):
+        raise PermissionDenied("Only staff of this site register candidates here.")
+    link = TrialSite.objects.filter(trial=trial, site=site).first()
+    if link is None or not link.active:
+        raise ScreeningRuleError(
+            f"{trial.code} is not screening at site {site.code}: the trial is not active there.",
+            code="site_inactive",
+        )
+    if trial.status == TrialStatus.CLOSED:
+        raise ScreeningRuleError(f"{trial.code} is closed to recruitment.", code="trial_closed")
+    _validate_identity(identity, sex)
+    sequence = _next_sequence(trial, site)
+    now = timezone.now()
+    candidate = Candidate.objects.create(
+        trial=trial,
+        site=site,
+        screening_number=screening_number(trial, site, sequence),
+        sequence=sequence,
+        sex=sex,
+        year_of_birth=identity.date_of_birth.year,
+        created_by=user,
+        created_at=now,
+    )
+    record = CandidateIdentity.objects.create(
+        candidate=candidate,
+        full_name=identity.full_name.strip(),
+        date_of_birth=identity.date_of_birth,
+        hospital_number=identity.hospital_number.strip(),
+        phone=identity.phone.strip(),
+        email=identity.email.strip(),
+        updated_at=now,
+    )
+    labels = {"screening_number": "Screening number", "sex": "Sex", "year_of_birth": "Born"}
+    audit(
+        user=user,
+        action="screening.candidate.created",
+        obj=candidate,
+        site=site,
+        changes={
+            f: {"old": None, "new": getattr(candidate, f), "label": label}
+            for f, label in labels.items()
+        },
+        request=request,
+    )
+    audit(
+        user=user,
+        action="screening.candidate_identity.created",
+        obj=record,
+        site=site,
+        changes=identity_changes({}, {f: getattr(record, f) or None for f in IDENTITY_LABELS}),
+        request=request,
+    )
+    return candidate
+
+
+@transaction.atomic
+def candidate_identity_change(
+    *,
+    user: User,
+    candidate: Candidate,
+    identity: IdentityData,
+    sex: str,
+    reason: str,
+    reason_code: str = "",
+    request: HttpRequest | None = None,
+) -> bool:
+    """Correct a candidate's identity or sex; returns whether anything changed.
+
+    Date of birth and sex are facts the criteria use: every open screening of
+    the candidate is evaluated again, and a signature standing on one is voided.
+    """
+    from screening.services.common import record_evaluation
+    from screening.services.decisions import void_standing_signature
+
+    if not can_enter_data(user, site_id=candidate.site_id):
+        raise PermissionDenied("Only staff of the candidate's site correct identities.")
+    _validate_identity(identity, sex)
+    record = CandidateIdentity.objects.select_for_update().get(candidate=candidate)
+    before = {f: getattr(record, f) or None for f in IDENTITY_LABELS}
+    after = {
+        "full_name": identity.full_name.strip(),
+        "date_of_birth": identity.date_of_birth,
+        "hospital_number": identity.hospital_number.strip() or None,
+        "phone": identity.phone.strip() or None,
+        "email": identity.email.strip() or None,
+    }
+    changes = identity_changes(before, after)
+    sex_changed = candidate.sex != sex
+    if not changes and not sex_changed:
+        return False
+    require_reason(changes or {"sex": {}}, reason, reason_code=reason_code)
+    for field, value in after.items():
+        setattr(record, field, value or "")
+    record.updated_at = timezone.now()
+    record.save()
+    if changes:
+        audit(
+            user=user,
+            action="screening.candidate_identity.changed",
+            obj=record,
+            site=candidate.site,
+            changes=changes,
+            reason=reason,
+            reason_code=reason_code,
+            request=request,
+        )
+    candidate_changes: dict[str, dict[str, object]] = {}
+    if sex_changed:
+        candidate_changes["sex"] = {"old": candidate.sex, "new": sex, "label": "Sex"}
+    if candidate.year_of_birth != identity.date_of_birth.year:
+        candidate_changes["year_of_birth"] = {
+            "old": candidate.year_of_birth,
+            "new": identity.date_of_birth.year,
+            "label": "Born",
+        }
+    if candidate_changes:
+        candidate.sex = sex
+        candidate.year_of_birth = identity.date_of_birth.year
+        candidate.save(update_fields=["sex", "year_of_birth"])
+        audit(
+            user=user,
+            action="screening.candidate.changed",
+            obj=candidate,
+            site=candidate.site,
+            changes=candidate_changes,
+            reason=reason,
+            reason_code=reason_code,
+            request=request,
+        )
+    if "date_of_birth" in changes or sex_changed:
+        for screening in candidate.screenings.filter(status__in=OPEN_OR_DECIDED):
+            void_standing_signature(
+                screening=screening,
+                user=user,
+                reason=reason or "identity corrected",
+                request=request,
+            )
+            record_evaluation(screening=screening, user=user, request=request)
+    return True

@@ -1,0 +1,281 @@
+"""Decisions and electronic signatures (21 CFR Part 11 style).
+
+A decision is proposed (by a coordinator or an investigator), then signed by
+an investigator of the site, who types their password again. Decisions and
+signatures are never edited: a changed mind is a new decision, and changed data
+voids the signature standing on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.access import can_sign
+from accounts.models import User
+from screening.facts import definition_for
+from screening.models import (
+    Decision,
+    Evaluation,
+    Outcome,
+    ReasonCategory,
+    Screening,
+    ScreeningStatus,
+    Signature,
+    SignatureVoid,
+)
+from screening.services.common import (
+    ScreeningRuleError,
+    ScreeningValidationError,
+    audit,
+    latest_evaluation,
+    lock_screening,
+    require_data_entry,
+)
+from screening.services.validation import Problems
+
+MEANINGS = {
+    Outcome.ELIGIBLE: (
+        "I confirm this candidate meets all eligibility criteria of {trial} protocol version "
+        "{version}."
+    ),
+    Outcome.SCREEN_FAILURE: (
+        "I confirm this candidate is a screen failure for the reasons recorded."
+    ),
+    Outcome.WITHDRAWN: "I confirm this candidate is withdrawn from screening.",
+}
+
+
+class SignatureRefused(ScreeningRuleError):
+    """The password did not match; the attempt is audited and nothing is signed."""
+
+
+def current_decision(screening: Screening) -> Decision | None:
+    """The latest decision: the one that stands (or awaits its signature)."""
+    return (
+        screening.decisions.select_related("signature__void")
+        .order_by("-proposed_at", "-pk")
+        .first()
+    )
+
+
+def standing_signature(screening: Screening) -> Signature | None:
+    decision = current_decision(screening)
+    signature: Signature | None = getattr(decision, "signature", None) if decision else None
+    if signature is None or signature.is_void:
+        return None
+    return signature
+
+
+def _check_proposal(
+    screening: Screening,
+    evaluation: Evaluation,
+    outcome: str,
+    reason_category: str,
+    failed_criteria: list[str],
+    reason_text: str,
+) -> None:
+    p = Problems()
+    if outcome not in Outcome.values:
+        p.add("outcome", "Choose eligible, screen failure or withdrawn.", "choice")
+    if outcome == Outcome.ELIGIBLE and evaluation.status not in ("eligible", "needs_review"):
+        blocking = ", ".join(evaluation.blocking) or "none"
+        missing = len(evaluation.result.get("missing", []))
+        p.add(
+            "outcome",
+            f"Eligible can be proposed only when every criterion is met; the evaluation is "
+            f"{evaluation.status} (blocking: {blocking}; facts missing: {missing}).",
+            "not_eligible",
+        )
+    if outcome == Outcome.ELIGIBLE and (reason_category or failed_criteria):
+        p.add("reason_category", "An eligible decision has no failure reasons.")
+    criteria_failure = (outcome, reason_category) == (Outcome.SCREEN_FAILURE, "criteria")
+    if criteria_failure and not failed_criteria:
+        p.add("failed_criteria", "Name the criteria the candidate fails.", "required")
+    if outcome != Outcome.ELIGIBLE and reason_category not in ReasonCategory.values:
+        p.add("reason_category", "Choose why: criteria, declined, lost to follow-up or other.")
+    known = {c.id for c in definition_for(screening).criteria}
+    unknown = [c for c in failed_criteria if c not in known]
+    if unknown:
+        p.add("failed_criteria", f"Not criteria of this protocol: {', '.join(unknown)}.")
+    if reason_category == ReasonCategory.OTHER and not reason_text.strip():
+        p.add("reason_text", "Describe the reason.", "required")
+    if p:
+        raise ScreeningValidationError(p.errors)
+
+
+@transaction.atomic
+def decision_propose(
+    *,
+    user: User,
+    screening: Screening,
+    outcome: str,
+    reason_category: str = "",
+    failed_criteria: Sequence[str] | None = None,
+    reason_text: str = "",
+    request: HttpRequest | None = None,
+) -> Decision:
+    """Propose an outcome, resting on the latest evaluation.
+
+    A screen failure for criteria with no criteria named takes the blocking
+    criteria of the latest evaluation.
+    """
+    require_data_entry(user, screening)
+    locked = lock_screening(screening)
+    if locked.status == ScreeningStatus.ENROLLED:
+        raise ScreeningRuleError(f"{locked} is enrolled; its decision stands.", code="enrolled")
+    evaluation = latest_evaluation(locked)
+    if evaluation is None:
+        raise ScreeningRuleError(f"{locked} has not been evaluated yet.", code="not_evaluated")
+    if outcome == Outcome.SCREEN_FAILURE and not reason_category:
+        reason_category = ReasonCategory.CRITERIA
+    criteria = list(failed_criteria or ())
+    if outcome == Outcome.SCREEN_FAILURE and reason_category == ReasonCategory.CRITERIA:
+        criteria = criteria or list(evaluation.blocking)
+    _check_proposal(locked, evaluation, outcome, reason_category, criteria, reason_text)
+    decision = Decision.objects.create(
+        screening=locked,
+        outcome=outcome,
+        reason_category=reason_category if outcome != Outcome.ELIGIBLE else "",
+        failed_criteria=criteria,
+        reason_text=reason_text.strip(),
+        evaluation=evaluation,
+        proposed_by=user,
+        proposed_at=timezone.now(),
+    )
+    old_status = locked.status
+    locked.status = ScreeningStatus.AWAITING_SIGNATURE
+    locked.save(update_fields=["status"])
+    audit(
+        user=user,
+        action="screening.decision.proposed",
+        obj=decision,
+        site=locked.candidate.site,
+        changes={
+            "outcome": {"old": None, "new": outcome, "label": "Outcome"},
+            "reason_category": {"old": None, "new": decision.reason_category, "label": "Why"},
+            "failed_criteria": {"old": None, "new": criteria, "label": "Failed criteria"},
+            "reason_text": {"old": None, "new": decision.reason_text, "label": "Reason"},
+            "status": {"old": old_status, "new": locked.status, "label": "Status"},
+        },
+        request=request,
+    )
+    screening.status = locked.status
+    return decision
+
+
+def _refuse_password(user: User, decision: Decision, request: HttpRequest | None) -> None:
+    # Its own transaction, committed before the refusal is raised: a failed
+    # signing attempt must stay on the record.
+    with transaction.atomic():
+        audit(
+            user=user,
+            action="screening.signature.refused",
+            obj=decision,
+            site=decision.screening.candidate.site,
+            changes={"password": {"old": None, "new": "did not match", "label": "Password"}},
+            request=request,
+        )
+    raise SignatureRefused(
+        "The password does not match; the decision was not signed.",
+        code="password",
+        field="password",
+    )
+
+
+def decision_sign(
+    *, user: User, decision: Decision, password: str, request: HttpRequest | None = None
+) -> Signature:
+    """Sign a proposed decision: an investigator of the site, with their password again."""
+    screening = decision.screening
+    if not can_sign(user, site_id=screening.candidate.site_id):
+        raise PermissionDenied("Only an investigator of the candidate's site signs decisions.")
+    if not user.check_password(password):
+        _refuse_password(user, decision, request)
+    return _sign(user=user, decision=decision, request=request)
+
+
+@transaction.atomic
+def _sign(*, user: User, decision: Decision, request: HttpRequest | None) -> Signature:
+    locked = lock_screening(decision.screening)
+    current = current_decision(locked)
+    if current is None or current.pk != decision.pk:
+        raise ScreeningRuleError("A newer decision was proposed; sign that one.", code="outdated")
+    if hasattr(current, "signature"):
+        raise ScreeningRuleError("This decision is already signed.", code="signed")
+    # A decision always rests on an evaluation, so there is a latest one.
+    evaluation = latest_evaluation(locked) or decision.evaluation
+    if decision.outcome == Outcome.ELIGIBLE:
+        pending = [j["label"] for j in evaluation.pending_judgments]
+        if evaluation.status != "eligible" or pending:
+            detail = f"judgments pending: {', '.join(pending)}" if pending else evaluation.status
+            raise ScreeningRuleError(
+                f"Eligible can be signed only when every criterion is met and every judgment "
+                f"is answered; the latest evaluation is {evaluation.status} ({detail}).",
+                code="not_eligible",
+            )
+    version = locked.protocol_version
+    meaning = MEANINGS[Outcome(decision.outcome)].format(
+        trial=locked.candidate.trial.code, version=version.label
+    )
+    signature = Signature.objects.create(
+        decision=decision,
+        signer=user,
+        evaluation=evaluation,
+        printed_name=user.get_full_name(),
+        meaning=meaning,
+        signed_at=timezone.now(),
+    )
+    old_status = locked.status
+    locked.status = decision.outcome
+    locked.save(update_fields=["status"])
+    audit(
+        user=user,
+        action="screening.decision.signed",
+        obj=signature,
+        site=locked.candidate.site,
+        changes={
+            "printed_name": {"old": None, "new": signature.printed_name, "label": "Signed by"},
+            "meaning": {"old": None, "new": meaning, "label": "Meaning"},
+            "status": {"old": old_status, "new": locked.status, "label": "Status"},
+        },
+        request=request,
+    )
+    decision.screening.status = locked.status
+    return signature
+
+
+def void_standing_signature(
+    *, screening: Screening, user: User | None, reason: str, request: HttpRequest | None = None
+) -> bool:
+    """Void the signature standing on the current decision, if any; the screening
+    then needs review. Call inside the transaction that changed the data."""
+    signature = standing_signature(screening)
+    if signature is None:
+        return False
+    old_status = screening.status
+    screening.status = ScreeningStatus.NEEDS_REVIEW
+    screening.save(update_fields=["status"])
+    event = audit(
+        user=user,
+        action="screening.signature.voided",
+        obj=signature,
+        site=screening.candidate.site,
+        changes={
+            "signature": {"old": str(signature), "new": "void", "label": "Signature"},
+            "status": {"old": old_status, "new": screening.status, "label": "Status"},
+        },
+        reason=f"Data changed after signing: {reason}",
+    )
+    SignatureVoid.objects.create(
+        signature=signature,
+        voided_at=event.occurred_at,
+        voided_by=user,
+        reason=f"Data changed after signing: {reason}",
+        audit_event=event,
+    )
+    return True

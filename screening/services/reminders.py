@@ -1,0 +1,68 @@
+"""Work done by Eligo itself rather than a person: reminders and re-evaluation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from screening.facts import definitions
+from screening.models import OPEN_STATUSES, Screening, ScreeningStatus
+from screening.selectors import with_latest_evaluation
+from screening.services.common import audit, lock_screening, record_evaluation
+
+REMINDER_ACTION = "screening.washout.reminder"
+
+
+def washout_reminders_send(*, within_days: int = 7) -> int:
+    """Record one reminder per screening whose washout ends today or within
+    ``within_days`` days (from its latest evaluation's ``eligible_from``).
+
+    A screening is reminded once per date: running twice a day, or on each day
+    of the window, adds nothing.
+    """
+    today = timezone.localdate()
+    horizon = today + timedelta(days=within_days)
+    candidates = with_latest_evaluation(
+        Screening.objects.filter(rescreened_by__isnull=True).exclude(
+            status__in=[ScreeningStatus.ENROLLED, ScreeningStatus.WITHDRAWN]
+        )
+    ).filter(latest_eligible_from__gte=today, latest_eligible_from__lte=horizon)
+    count = 0
+    for screening in candidates.select_related("candidate__site"):
+        day = screening.latest_eligible_from.isoformat()
+        already = AuditEvent.objects.filter(
+            action=REMINDER_ACTION,
+            object_type="screening.screening",
+            object_id=str(screening.pk),
+            changes__eligible_from__new=day,
+        ).exists()
+        if already:
+            continue
+        with transaction.atomic():
+            audit(
+                user=None,
+                action=REMINDER_ACTION,
+                obj=screening,
+                site=screening.candidate.site,
+                changes={
+                    "eligible_from": {"old": None, "new": day, "label": "Washout ends"},
+                    "status": {"old": None, "new": screening.status, "label": "Status"},
+                },
+            )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def screening_reevaluate(*, screening_id: int) -> str:
+    """Evaluate an open screening again (after a catalogue or reference-range
+    change) and keep the snapshot. Closed screenings keep their last evaluation:
+    a signed decision rests on it."""
+    definitions.clear()  # the catalogue a definition was checked against may have changed
+    screening = lock_screening(Screening(pk=screening_id))
+    if screening.status not in OPEN_STATUSES:
+        return "skipped"
+    return record_evaluation(screening=screening, user=None).status

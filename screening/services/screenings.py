@@ -1,0 +1,186 @@
+"""Starting a screening attempt and enrolling an eligible, signed one."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.access import can_enter_data
+from accounts.models import User
+from screening.models import Candidate, Enrolment, Outcome, Screening, ScreeningStatus
+from screening.services.common import (
+    ScreeningRuleError,
+    ScreeningValidationError,
+    audit,
+    lock_screening,
+    record_evaluation,
+    require_data_entry,
+)
+from screening.services.decisions import current_decision
+from screening.services.validation import Problems
+from trials.models import ProtocolVersion, Trial, TrialSite
+from trials.selectors import active_version
+
+
+def check_dates(screening_date: date, consent_date: date) -> None:
+    p, today = Problems(), timezone.localdate()
+    if screening_date > today:
+        p.add("screening_date", f"Screening date {screening_date} is in the future.", "future")
+    if consent_date > today:
+        p.add("consent_date", f"Consent date {consent_date} is in the future.", "future")
+    if consent_date > screening_date:
+        p.add(
+            "consent_date",
+            f"Consent ({consent_date}) must come before screening ({screening_date}): no "
+            "screening procedure happens before consent.",
+            "after_screening",
+        )
+    if p:
+        raise ScreeningValidationError(p.errors)
+
+
+def version_to_screen(trial: Trial) -> ProtocolVersion:
+    """The trial's active protocol version, which a new attempt is pinned to."""
+    version = active_version(trial)
+    if version is None:
+        raise ScreeningRuleError(
+            f"{trial.code} has no active protocol version, so screening cannot start; "
+            "a data manager must activate one first.",
+            code="no_active_version",
+        )
+    return version
+
+
+def check_site_screens(candidate: Candidate) -> None:
+    link = TrialSite.objects.filter(trial_id=candidate.trial_id, site_id=candidate.site_id).first()
+    if link is None or not link.active:
+        raise ScreeningRuleError(
+            f"{candidate.trial.code} is not screening at site {candidate.site.code}.",
+            code="site_inactive",
+        )
+
+
+@transaction.atomic
+def screening_start(
+    *,
+    user: User,
+    candidate: Candidate,
+    screening_date: date,
+    consent_date: date,
+    request: HttpRequest | None = None,
+) -> Screening:
+    """Start the candidate's first attempt, pinned to the trial's active version.
+
+    Later attempts are rescreenings (``screening_rescreen``), linked to the last.
+    """
+    if not candidate.pk:
+        raise ValueError("Register the candidate first.")
+    Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+    if not can_enter_data(user, site_id=candidate.site_id):
+        raise PermissionDenied("Only staff of the candidate's site start its screening.")
+    check_site_screens(candidate)
+    if candidate.screenings.exists():
+        raise ScreeningRuleError(
+            f"{candidate} already has a screening attempt; a new one is a rescreening.",
+            code="already_started",
+        )
+    version = version_to_screen(candidate.trial)
+    check_dates(screening_date, consent_date)
+    now = timezone.now()
+    screening = Screening.objects.create(
+        candidate=candidate,
+        attempt=1,
+        protocol_version=version,
+        screening_date=screening_date,
+        consent_date=consent_date,
+        created_by=user,
+        created_at=now,
+        updated_by=user,
+        updated_at=now,
+    )
+    audit(
+        user=user,
+        action="screening.screening.created",
+        obj=screening,
+        site=candidate.site,
+        changes={
+            "protocol_version": {"old": None, "new": version.label, "label": "Protocol version"},
+            "screening_date": {"old": None, "new": screening_date, "label": "Screening date"},
+            "consent_date": {"old": None, "new": consent_date, "label": "Consent date"},
+        },
+        request=request,
+    )
+    record_evaluation(screening=screening, user=user, request=request)
+    return screening
+
+
+@transaction.atomic
+def screening_enrol(
+    *,
+    user: User,
+    screening: Screening,
+    enrolled_on: date,
+    randomisation_number: str = "",
+    request: HttpRequest | None = None,
+) -> Enrolment:
+    """Enrol an eligible screening whose eligible decision is signed and stands."""
+    require_data_entry(user, screening)
+    locked = lock_screening(screening)
+    decision = current_decision(locked)
+    signature = getattr(decision, "signature", None) if decision is not None else None
+    if locked.status == ScreeningStatus.ENROLLED:
+        raise ScreeningRuleError(f"{locked} is already enrolled.", code="enrolled")
+    if (
+        locked.status != ScreeningStatus.ELIGIBLE
+        or decision is None
+        or decision.outcome != Outcome.ELIGIBLE
+        or signature is None
+        or signature.is_void
+    ):
+        raise ScreeningRuleError(
+            f"Only an eligible screening with a signed eligibility decision can be enrolled; "
+            f"{locked} is {locked.get_status_display().lower()}.",
+            code="not_eligible",
+        )
+    p = Problems()
+    if enrolled_on > timezone.localdate():
+        p.add("enrolled_on", f"Enrolment date {enrolled_on} is in the future.", "future")
+    if enrolled_on < locked.screening_date:
+        p.add(
+            "enrolled_on",
+            f"Enrolment date {enrolled_on} is before the screening date {locked.screening_date}.",
+            "before_screening",
+        )
+    if p:
+        raise ScreeningValidationError(p.errors)
+    enrolment = Enrolment.objects.create(
+        screening=locked,
+        enrolled_on=enrolled_on,
+        randomisation_number=randomisation_number.strip(),
+        recorded_by=user,
+        recorded_at=timezone.now(),
+    )
+    locked.status = ScreeningStatus.ENROLLED
+    locked.save(update_fields=["status"])
+    audit(
+        user=user,
+        action="screening.enrolment.created",
+        obj=enrolment,
+        site=locked.candidate.site,
+        changes={
+            "enrolled_on": {"old": None, "new": enrolled_on, "label": "Enrolled on"},
+            "randomisation_number": {
+                "old": None,
+                "new": enrolment.randomisation_number,
+                "label": "Randomisation number",
+            },
+            "status": {"old": ScreeningStatus.ELIGIBLE, "new": locked.status, "label": "Status"},
+        },
+        request=request,
+    )
+    screening.status = locked.status
+    return enrolment

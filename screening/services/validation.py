@@ -1,0 +1,313 @@
+"""Checking a save before anything is written: every problem, each on its field.
+
+Field keys: an observation's value is keyed by its code (``weight``), its other
+parts by ``code.unit``, ``code.observed_on``, ``code.reference_range``;
+answers and judgments by their code; medication and history rows by their
+position in the change (``medications.0.stop``, ``history.1.occurred_on``);
+checklists by ``score_items.<code>``; the reason by ``reason``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from eligibility.catalogue import Catalogue, Limits, Quantity
+from eligibility.definition import ProtocolDefinition
+from eligibility.units import UnitError
+from eligibility.unitsupport import canonical_unit, display_unit, quantize, to_canonical
+from screening.models import ObservationKind, RangeSource
+from screening.services.changes import (
+    HistoryInput,
+    MedicationInput,
+    ObservationInput,
+    ScreeningChanges,
+)
+
+ANSWERS = ("yes", "no", "unknown")
+ATC = re.compile(r"^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$")
+
+
+@dataclass
+class Problems:
+    errors: dict[str, list[ValidationError]] = field(default_factory=dict)
+
+    def add(self, key: str, message: str, code: str = "invalid") -> None:
+        self.errors.setdefault(key, []).append(ValidationError(message, code=code))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+
+@dataclass
+class Plan:
+    """The change, normalised to model field values; ``None`` removes an observation."""
+
+    observations: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    medications: list[tuple[int | None, dict[str, Any]]] = field(default_factory=list)
+    remove_medications: list[int] = field(default_factory=list)
+    history: list[tuple[int | None, dict[str, Any]]] = field(default_factory=list)
+    remove_history: list[int] = field(default_factory=list)
+    score_items: dict[str, list[str]] = field(default_factory=dict)
+    flags: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    definition: ProtocolDefinition
+    screening_date: date
+    today: date
+    may_judge: bool
+    saved_judgments: Mapping[str, str]
+    medication_ids: frozenset[int]
+    history_ids: frozenset[int]
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.definition.catalogue
+
+
+def limits_text(limits: Limits, unit: str) -> str:
+    u = f" {display_unit(unit)}" if unit else ""
+    if limits.low is not None and limits.high is not None:
+        return f"between {limits.low} and {limits.high}{u}"
+    if limits.low is not None:
+        return f"at least {limits.low}{u}"
+    return f"at most {limits.high}{u}"
+
+
+def _check_day(p: Problems, key: str, label: str, day: date | None, ctx: Context) -> None:
+    if day is not None and day > ctx.today:
+        p.add(key, f"{label}: {day} is in the future (today is {ctx.today}).", "future")
+
+
+def _measured(p: Problems, item: ObservationInput, q: Quantity, ctx: Context) -> dict[str, Any]:
+    code, label = item.code, q.label
+    if q.is_qualitative:
+        text = item.text.strip().lower()
+        if text not in q.qualitative:
+            p.add(code, f"{label}: choose one of {', '.join(q.qualitative)}.", "choice")
+        return {"kind": ObservationKind.QUALITATIVE, "text_value": text}
+    if item.value is None:
+        p.add(code, f"{label}: enter a number in {display_unit(q.unit) or 'no unit'}.", "number")
+        return {}
+    factors = ctx.definition.settings.factors
+    value = item.value if isinstance(item.value, Decimal) else Decimal(str(item.value))
+    unit = canonical_unit(item.unit) if item.unit.strip() else q.unit
+    entered = f"{value} {display_unit(unit)}".strip()
+    try:
+        canonical = quantize(to_canonical(q, value, unit, factors), q.precision)
+    except (UnitError, ArithmeticError) as exc:
+        p.add(f"{code}.unit", f"{label}: {exc}.", "unit")
+        return {}
+    shown = entered if unit == q.unit else f"{entered} (= {canonical} {display_unit(q.unit)})"
+    outside_soft = not q.soft.contains(canonical)
+    if not q.hard.contains(canonical):
+        p.add(
+            code,
+            f"{label}: {shown} is impossible; it must be {limits_text(q.hard, q.unit)}.",
+            "impossible",
+        )
+    elif outside_soft and not item.implausible_confirmed:
+        p.add(
+            code,
+            f"{label}: {shown} is implausible (expected {limits_text(q.soft, q.unit)}); "
+            "confirm it if it is right.",
+            "implausible",
+        )
+    kind = ObservationKind.LAB if q.kind == "lab" else ObservationKind.MEASUREMENT
+    out: dict[str, Any] = {
+        "kind": kind,
+        "value": canonical,
+        "unit": q.unit,
+        "value_entered": format(value, "f"),
+        "unit_entered": unit,
+        "implausible_confirmed": outside_soft and item.implausible_confirmed,
+    }
+    if kind == ObservationKind.LAB and item.range_from_report:
+        out.update(_report_range(p, item, q, unit, ctx))
+    return out
+
+
+def _report_range(
+    p: Problems, item: ObservationInput, q: Quantity, unit: str, ctx: Context
+) -> dict[str, Any]:
+    key, label = f"{item.code}.reference_range", q.label
+    range_unit = canonical_unit(item.range_unit) if item.range_unit.strip() else unit
+    if item.lln is None and item.uln is None:
+        p.add(key, f"{label}: give the lower or upper limit printed on the report.", "required")
+    elif item.lln is not None and item.uln is not None and item.lln > item.uln:
+        p.add(key, f"{label}: the lower limit {item.lln} is above the upper {item.uln}.", "order")
+    try:
+        to_canonical(q, Decimal(1), range_unit, ctx.definition.settings.factors)
+    except (UnitError, ArithmeticError) as exc:
+        p.add(key, f"{label} reference range: {exc}.", "unit")
+    return {
+        "range_source": RangeSource.REPORT,
+        "lln": item.lln,
+        "uln": item.uln,
+        "range_unit": range_unit,
+    }
+
+
+def _observation(p: Problems, item: ObservationInput, ctx: Context) -> dict[str, Any] | None:
+    q = ctx.catalogue.quantities.get(item.code)
+    if q is None:
+        p.add(item.code, f"{item.code} is not a quantity this protocol knows.", "unknown")
+        return None
+    if q.kind == "derived":
+        p.add(item.code, f"{q.label} is calculated by Eligo; enter what it is calculated from.")
+        return None
+    fields: dict[str, Any] = {
+        "kind": "", "value": None, "unit": "", "value_entered": "", "unit_entered": "",
+        "text_value": "", "observed_on": item.observed_on, "source": item.source.strip(),
+        "lln": None, "uln": None, "range_unit": "", "range_source": RangeSource.SITE,
+        "implausible_confirmed": False,
+    }  # fmt: skip
+    fields.update(_measured(p, item, q, ctx))
+    day = item.observed_on
+    _check_day(p, f"{item.code}.observed_on", f"{q.label} result date", day, ctx)
+    if day is not None and day <= ctx.today and day > ctx.screening_date:
+        p.add(
+            f"{item.code}.observed_on",
+            f"{q.label}: the result date {day} is after the screening date {ctx.screening_date}.",
+            "after_screening",
+        )
+    return fields
+
+
+def _answer(p: Problems, code: str, value: str, kind: str, ctx: Context) -> dict[str, Any] | None:
+    question = ctx.catalogue.questions.get(code)
+    answer = value.strip().lower()
+    if question is None or question.kind != kind:
+        p.add(code, f"{code} is not a question of this protocol.", "unknown")
+        return None
+    if answer not in ANSWERS:
+        p.add(code, f"{question.text}: answer yes, no or unknown (not {value!r}).", "choice")
+        return None
+    if kind == "judgment" and not ctx.may_judge and ctx.saved_judgments.get(code) != answer:
+        p.add(code, "Only an investigator of this site answers investigator judgments.", "role")
+    return {"kind": kind, "text_value": answer}
+
+
+def _medication(p: Problems, i: int, m: MedicationInput, ctx: Context) -> dict[str, Any]:
+    key, cat = f"medications.{i}", ctx.catalogue
+    if m.id is not None and m.id not in ctx.medication_ids:
+        p.add(key, "This course is not recorded for this screening.", "unknown")
+    atc = m.atc.strip().upper()
+    if not m.drug.strip():
+        p.add(f"{key}.drug", "Name the drug or class.", "required")
+    elif not cat.is_drug_or_class(m.drug) and not atc:
+        p.add(
+            f"{key}.drug",
+            f"{m.drug} is not in Eligo's catalogue; give its ATC code so it can be classified.",
+            "atc_required",
+        )
+    if atc and not ATC.match(atc):
+        p.add(f"{key}.atc", f"{m.atc} is not a WHO ATC code such as C08CA01.", "atc")
+    if m.route and m.route not in cat.routes:
+        p.add(f"{key}.route", f"{m.route} is not a route Eligo knows.", "unknown")
+    _check_day(p, f"{key}.start", "Start", m.start, ctx)
+    _check_day(p, f"{key}.stop", "Stop", m.stop, ctx)
+    if m.ongoing and m.stop is not None:
+        p.add(f"{key}.stop", "An ongoing course has no stop date.", "ongoing")
+    if m.start is not None and m.stop is not None and m.stop < m.start:
+        p.add(f"{key}.stop", f"Stop ({m.stop}) is before start ({m.start}).", "stop_before_start")
+    if m.daily_dose is not None and m.daily_dose < 0:
+        p.add(f"{key}.daily_dose", "The daily dose cannot be negative.", "negative")
+    if m.daily_dose is not None and not m.dose_unit.strip():
+        p.add(f"{key}.dose_unit", "Give the unit of the daily dose.", "required")
+    return {
+        "drug": m.drug.strip(), "atc": atc, "route": m.route, "start": m.start, "stop": m.stop,
+        "ongoing": m.ongoing, "daily_dose": m.daily_dose, "dose_unit": m.dose_unit.strip(),
+    }  # fmt: skip
+
+
+def _event(p: Problems, i: int, h: HistoryInput, ctx: Context) -> dict[str, Any]:
+    key = f"history.{i}"
+    if h.id is not None and h.id not in ctx.history_ids:
+        p.add(key, "This event is not recorded for this screening.", "unknown")
+    event_type = ctx.catalogue.event_types.get(h.code)
+    if event_type is None:
+        p.add(f"{key}.code", f"{h.code} is not an event Eligo knows.", "unknown")
+    else:
+        for name, value in h.details.items():
+            detail = event_type.detail(name)
+            if detail is None:
+                p.add(f"{key}.details.{name}", f"{event_type.label} has no detail {name!r}.")
+            elif detail.values and value not in detail.values:
+                choices = ", ".join(detail.values)
+                p.add(f"{key}.details.{name}", f"{detail.label}: choose one of {choices}.")
+    _check_day(p, f"{key}.occurred_on", "Date", h.occurred_on, ctx)
+    return {"code": h.code, "occurred_on": h.occurred_on, "details": dict(h.details)}
+
+
+def _checklists(p: Problems, changes: ScreeningChanges, ctx: Context) -> dict[str, list[str]]:
+    if not changes.score_items:
+        return {}
+    known = {
+        i.code: {c.code for c in i.choices}
+        for i in ctx.definition.requirements().inputs()
+        if i.kind == "checklist"
+    }
+    out = {}
+    for score, items in changes.score_items.items():
+        if score not in known:
+            p.add(f"score_items.{score}", f"{score} is not a checklist of this protocol.")
+            continue
+        unknown = sorted(set(items) - known[score])
+        if unknown:
+            p.add(f"score_items.{score}", f"Not items of {score}: {', '.join(unknown)}.")
+        out[score] = sorted(set(items))
+    return out
+
+
+def validate(changes: ScreeningChanges, ctx: Context) -> tuple[Plan, Problems]:
+    """Normalise and check every value of the change; nothing is written here."""
+    p, plan = Problems(), Plan()
+    for code in changes.remove_observations:
+        plan.observations[code] = None
+    for item in changes.observations:
+        plan.observations[item.code] = None if item.is_blank else _observation(p, item, ctx)
+    for mapping, kind in ((changes.answers, "answer"), (changes.judgments, "judgment")):
+        for code, value in mapping.items():
+            if not value.strip():
+                plan.observations[code] = None
+                continue
+            answer = _answer(p, code, value, kind, ctx)
+            if answer is not None:
+                plan.observations[code] = {
+                    **_blank_observation(), **answer,
+                }  # fmt: skip
+    plan.medications = [
+        (m.id, _medication(p, i, m, ctx)) for i, m in enumerate(changes.medications)
+    ]
+    plan.history = [(h.id, _event(p, i, h, ctx)) for i, h in enumerate(changes.history)]
+    for pk in changes.remove_medications:
+        if pk not in ctx.medication_ids:
+            p.add("medications", "A course to remove is not recorded for this screening.")
+    for pk in changes.remove_history:
+        if pk not in ctx.history_ids:
+            p.add("history", "An event to remove is not recorded for this screening.")
+    plan.remove_medications = list(changes.remove_medications)
+    plan.remove_history = list(changes.remove_history)
+    plan.score_items = _checklists(p, changes, ctx)
+    if changes.medications_complete is not None:
+        plan.flags["medications_complete"] = changes.medications_complete
+    if changes.history_complete is not None:
+        plan.flags["history_complete"] = changes.history_complete
+    return plan, p
+
+
+def _blank_observation() -> dict[str, Any]:
+    return {
+        "value": None, "unit": "", "value_entered": "", "unit_entered": "", "text_value": "",
+        "observed_on": None, "source": "", "lln": None, "uln": None, "range_unit": "",
+        "range_source": RangeSource.SITE, "implausible_confirmed": False,
+    }  # fmt: skip

@@ -1,0 +1,141 @@
+"""Presentation helpers for screening pages: outcome words, icons and colours,
+times in the site's zone and in UTC, units as a coordinator reads them.
+
+Colour is never the only signal: every outcome has an icon and a word too.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, datetime
+from typing import Any
+
+from django import template
+from django.utils.dateparse import parse_date
+
+from eligibility.unitsupport import display_unit
+
+register = template.Library()
+
+# outcome → (word, icon, Bootstrap colour)
+_OUTCOMES = {
+    "met": ("Met", "✓", "success"),
+    "not_met": ("Not met", "✗", "danger"),
+    "unknown": ("Unknown", "?", "secondary"),
+    "needs_review": ("Needs review", "⚑", "warning"),
+}
+# overall evaluation status → (word, icon, colour)
+_STATUSES = {
+    "eligible": ("Eligible", "✓", "success"),
+    "ineligible": ("Not eligible", "✗", "danger"),
+    "incomplete": ("Incomplete", "…", "secondary"),
+    "needs_review": ("Needs investigator review", "⚑", "warning"),
+}
+# screening status → colour
+_SCREENING_COLOURS = {
+    "in_progress": "secondary",
+    "awaiting_signature": "info",
+    "eligible": "success",
+    "screen_failure": "danger",
+    "withdrawn": "dark",
+    "needs_review": "warning",
+    "enrolled": "primary",
+}
+
+
+def _outcome(code: str) -> tuple[str, str, str]:
+    return _OUTCOMES.get(code, (code.replace("_", " ").capitalize(), "•", "secondary"))
+
+
+def _status(code: str) -> tuple[str, str, str]:
+    return _STATUSES.get(code, (code.replace("_", " ").capitalize(), "•", "secondary"))
+
+
+@register.filter
+def outcome_label(code: str) -> str:
+    return _outcome(code)[0]
+
+
+@register.filter
+def outcome_icon(code: str) -> str:
+    return _outcome(code)[1]
+
+
+@register.filter
+def outcome_colour(code: str) -> str:
+    return _outcome(code)[2]
+
+
+@register.filter
+def status_label(code: str) -> str:
+    return _status(code)[0]
+
+
+@register.filter
+def status_icon(code: str) -> str:
+    return _status(code)[1]
+
+
+@register.filter
+def status_colour(code: str) -> str:
+    return _status(code)[2]
+
+
+@register.filter
+def screening_colour(status: str) -> str:
+    return _SCREENING_COLOURS.get(status, "secondary")
+
+
+@register.filter
+def unit(text: str | None) -> str:
+    """``kg/m2`` → ``kg/m²``; nothing for unit-less quantities."""
+    return display_unit(text or "")
+
+
+@register.filter
+def iso_date(value: Any) -> Any:
+    """A date from an evaluation's JSON (``"2027-03-16"``) as a date, for ``|date``."""
+    if isinstance(value, str):
+        return parse_date(value) or value
+    return value
+
+
+@register.filter
+def in_zone(moment: datetime | None, zone: str) -> datetime | None:
+    """An aware datetime shown in an IANA time zone (the site's)."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return moment.astimezone(UTC)
+
+
+@register.filter
+def in_utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(UTC)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    try:
+        return mapping[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+@register.filter
+def approx_age(candidate: Any, on: Any) -> str:
+    """Age from the year of birth alone (what a monitor may know): ``69–70``."""
+    year = getattr(candidate, "year_of_birth", None)
+    if not year or on is None:
+        return "—"
+    upper = on.year - year
+    return f"{upper - 1}–{upper}"
+
+
+@register.filter
+def screening_status_label(status: str) -> str:
+    from screening.models import ScreeningStatus
+
+    return dict(ScreeningStatus.choices).get(status, status)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from screening.views import candidates, decisions, entry, identity, summary
+
+app_name = "screening"
+
+urlpatterns = [
+    path("candidates/", candidates.candidate_list, name="candidates"),
+    path("candidates/new/", candidates.candidate_register_view, name="register"),
+    path("candidates/<int:pk>/", candidates.candidate_detail, name="candidate"),
+    path("candidates/<int:pk>/identity/", identity.candidate_identity_view, name="identity"),
+    path("<int:pk>/", summary.screening_summary, name="summary"),
+    path("<int:pk>/data/", entry.screening_entry, name="entry"),
+    path("<int:pk>/panel/", entry.screening_panel, name="panel"),
+    path("<int:pk>/decision/", decisions.decision_propose_view, name="decision"),
+    path("<int:pk>/sign/", decisions.decision_sign_view, name="sign"),
+    path("<int:pk>/rescreen/", decisions.screening_rescreen_view, name="rescreen"),
+    path("<int:pk>/enrol/", decisions.screening_enrol_view, name="enrol"),
+]

@@ -1,0 +1,176 @@
+"""Screening data entry and the live eligibility panel.
+
+The form is generated from the pinned protocol version's requirements; a save
+goes through ``screening_save`` and the panel through ``evaluate_screening``
+with the unsaved values as ``pending`` — nothing is written by the panel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.access import can_sign
+from screening.facts import definition_for, evaluate_screening
+from screening.forms.entry import ScreeningEntryForm
+from screening.forms.layout import entry_sections, hints
+from screening.forms.mapping import changes_from_form, initial_from_saved, site_ranges_for
+from screening.models import Screening
+from screening.services.common import (
+    ScreeningConflictError,
+    ScreeningRuleError,
+    ScreeningValidationError,
+)
+from screening.services.data import screening_save
+from screening.views.common import error_messages, identity_for, screening_or_404
+from screening.views.summary import latest_result
+
+
+def _form(request: HttpRequest, screening: Screening, data: Any = None) -> Any:
+    definition = definition_for(screening)
+    requirements = definition.requirements()
+    identity = identity_for(request.user, screening.candidate)
+    ranges = site_ranges_for(screening, requirements, identity)
+    initial, rows = initial_from_saved(screening, requirements, ranges)
+    form = ScreeningEntryForm(
+        data,
+        requirements=requirements,
+        initial=initial,
+        rows=rows,
+        can_judge=can_sign(request.user, site_id=screening.candidate.site_id),
+    )
+    return form, definition, ranges, identity
+
+
+def _render(
+    request: HttpRequest,
+    screening: Screening,
+    form: ScreeningEntryForm,
+    definition: Any,
+    identity: Any,
+    *,
+    result: dict[str, Any] | None,
+    alerts: list[str] | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    fixed = {"sex": screening.candidate.get_sex_display()}
+    if identity is not None:
+        fixed["date_of_birth"] = f"{identity.date_of_birth:%d %b %Y}"
+    return render(
+        request,
+        "screening/entry.html",
+        {
+            "screening": screening,
+            "candidate": screening.candidate,
+            "identity": identity,
+            "form": form,
+            "sections": entry_sections(form, definition, fixed=fixed),
+            "has_saved_data": screening.revision > 0,
+            "result": result,
+            "live": False,
+            "site_zone": screening.candidate.site.time_zone,
+            "alerts": alerts or [],
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """The generated data-entry form; a POST saves through ``screening_save``."""
+    screening = screening_or_404(request, pk, enter=True)
+    if request.method == "GET":
+        form, definition, _, identity = _form(request, screening)
+        return _render(
+            request, screening, form, definition, identity, result=latest_result(screening)
+        )
+    form, definition, ranges, identity = _form(request, screening, request.POST)
+    valid = form.is_valid()
+    changes, origins = changes_from_form(form, ranges)
+    if not valid:
+        return _render(
+            request, screening, form, definition, identity,
+            result=_live(screening, changes),
+            alerts=["Some values could not be read; nothing was saved. See the marked fields."],
+        )  # fmt: skip
+    try:
+        outcome = screening_save(
+            user=request.user,  # type: ignore[arg-type]
+            screening=screening,
+            changes=changes,
+            expected_revision=form.cleaned_data["expected_revision"],
+            reason=form.cleaned_data.get("reason") or "",
+            reason_code=form.cleaned_data.get("reason_code") or "",
+            request=request,
+        )
+    except ScreeningConflictError as conflict:
+        return _render(
+            request, screening, form, definition, identity,
+            result=_live(screening, changes), conflict=str(conflict), status=409,
+        )  # fmt: skip
+    except (ScreeningValidationError, ScreeningRuleError) as error:
+        loose = form.add_service_errors(error_messages(error), origins)
+        return _render(
+            request, screening, form, definition, identity,
+            result=_live(screening, changes),
+            alerts=["Nothing was saved: correct the marked fields.", *loose],
+        )  # fmt: skip
+    if not outcome.saved:
+        messages.info(request, "Nothing had changed; nothing was saved.")
+    else:
+        messages.success(request, _saved_message(outcome))
+    if "view_summary" in request.POST:
+        return redirect("screening:summary", pk=screening.pk)
+    return redirect(reverse("screening:entry", kwargs={"pk": screening.pk}))
+
+
+def _saved_message(outcome: Any) -> str:
+    parts = [f"{n} {what}" for n, what in (
+        (outcome.created, "added"), (outcome.changed, "changed"), (outcome.removed, "removed"),
+    ) if n]  # fmt: skip
+    text = "Saved: " + ", ".join(parts) + "."
+    if outcome.signature_voided:
+        text += " The investigator's signature is void: the screening needs review."
+    return text
+
+
+def _live(screening: Screening, changes: Any) -> dict[str, Any] | None:
+    try:
+        return evaluate_screening(screening, pending=changes).to_dict()
+    except (ValueError, ArithmeticError):
+        return latest_result(screening)
+
+
+@login_required
+@require_POST
+def screening_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The eligibility panel for what the form holds now, unsaved (htmx)."""
+    screening = screening_or_404(request, pk, enter=True)
+    form, definition, ranges, _ = _form(request, screening, request.POST)
+    form.is_valid()
+    changes, _ = changes_from_form(form, ranges)
+    problem = ""
+    try:
+        result: dict[str, Any] | None = evaluate_screening(screening, pending=changes).to_dict()
+    except (ValueError, ArithmeticError) as exc:
+        result, problem = latest_result(screening), f"Could not evaluate what is typed: {exc}"
+    return render(
+        request,
+        "screening/panel_response.html",
+        {
+            "result": result,
+            "live": True,
+            "problem": problem,
+            "hints": hints(form, definition),
+            "site_zone": screening.candidate.site.time_zone,
+        },
+    )

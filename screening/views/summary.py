@@ -1,0 +1,97 @@
+"""A screening's summary: who, status, the eligibility panel from saved data, the
+data, and the decision with its signature — pseudonymised for monitors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import can_view_history
+from screening.facts import definition_for, evaluate_screening
+from screening.models import Evaluation, Screening, ScreeningStatus
+from screening.services.common import latest_evaluation
+from screening.services.decisions import current_decision
+from screening.views.common import identity_for, permissions, screening_or_404
+from screening.views.display import saved_blocks
+
+DECIDABLE = (
+    ScreeningStatus.IN_PROGRESS,
+    ScreeningStatus.AWAITING_SIGNATURE,
+    ScreeningStatus.NEEDS_REVIEW,
+)
+
+
+def latest_result(screening: Screening) -> dict[str, Any] | None:
+    """The result of the latest stored evaluation, or a fresh one from saved data."""
+    evaluation = latest_evaluation(screening)
+    if evaluation is not None:
+        return dict(evaluation.result)
+    try:
+        return evaluate_screening(screening).to_dict()
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def actions(user: Any, screening: Screening, decision: Any) -> dict[str, bool]:
+    """Which buttons to offer; the services still decide (and refuse) each action."""
+    perms = permissions(user, screening.candidate.site_id)
+    status = screening.status
+    signature = getattr(decision, "signature", None) if decision else None
+    return {
+        **perms,
+        "can_edit": perms["can_enter"] and status != ScreeningStatus.ENROLLED,
+        "can_propose": perms["can_enter"] and status in DECIDABLE,
+        "can_sign_now": perms["can_sign"]
+        and decision is not None
+        and signature is None
+        and status == ScreeningStatus.AWAITING_SIGNATURE,
+        "can_enrol": perms["can_enter"] and status == ScreeningStatus.ELIGIBLE,
+        "can_rescreen": perms["can_enter"]
+        and status == ScreeningStatus.SCREEN_FAILURE
+        and not hasattr(screening, "rescreened_by"),
+        "can_history": can_view_history(
+            user, site=screening.candidate.site, trial_id=screening.candidate.trial_id
+        ),
+    }
+
+
+def decision_context(screening: Screening) -> dict[str, Any]:
+    decisions = list(
+        screening.decisions.select_related(
+            "proposed_by", "signature__signer", "signature__void__voided_by"
+        ).order_by("-proposed_at", "-pk")
+    )
+    return {
+        "decision": decisions[0] if decisions else None,
+        "earlier_decisions": decisions[1:],
+        "site_zone": screening.candidate.site.time_zone,
+    }
+
+
+@login_required
+def screening_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = screening_or_404(request, pk)
+    evaluation: Evaluation | None = latest_evaluation(screening)
+    result = dict(evaluation.result) if evaluation is not None else latest_result(screening)
+    context = decision_context(screening)
+    definition = definition_for(screening)
+    attempts = screening.candidate.screenings.order_by("attempt")
+    return render(
+        request,
+        "screening/summary.html",
+        {
+            "screening": screening,
+            "candidate": screening.candidate,
+            "identity": identity_for(request.user, screening.candidate),
+            "result": result,
+            "evaluated_at": evaluation.created_at if evaluation else None,
+            "blocks": saved_blocks(screening, definition.requirements()),
+            "attempts": attempts,
+            "enrolment": getattr(screening, "enrolment", None),
+            "actions": actions(request.user, screening, current_decision(screening)),
+            **context,
+        },
+    )

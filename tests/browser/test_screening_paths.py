@@ -1,0 +1,260 @@
+"""The full coordinator → investigator path in a real browser, for each seed protocol.
+
+A coordinator registers a candidate, enters the screening data (the form is
+generated from the protocol; the values come from the protocol's example
+candidate), watches the eligibility panel change while typing, saves, corrects a
+value with a reason and proposes eligibility; an investigator answers the
+judgments, signs with the password and enrols. Screenshots go to ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD, ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SEEDS = {
+    # trial code → (example candidate, sex label, date of birth, name)
+    "HMSC100": ("hmsc100-eligible", "Female", "1956-04-02", "Erika Mustermann"),
+    "NCT06495437": ("nct06495437-eligible", "Male", "1975-06-15", "Max Mustermann"),
+}
+
+
+@pytest.fixture
+def seed_protocols(site_a: Any, site_b: Any) -> dict[str, Any]:
+    """Both seed protocols imported and active at both sites, with the demo ranges."""
+    from screening.facts import definitions
+    from trials.catalogue import sync_builtin_catalogue
+    from trials.demo import load_demo_reference_ranges
+    from trials.models import TrialSite
+    from trials.protocols import protocol_import
+
+    definitions.clear()
+    sync_builtin_catalogue()
+    load_demo_reference_ranges()
+    versions = {}
+    for path in sorted((ROOT / "protocols").glob("*.yaml")):
+        outcome = protocol_import(
+            text=path.read_text(encoding="utf-8"),
+            source_name=f"protocols/{path.name}",
+            user=None,
+            activate=True,
+        )
+        versions[outcome.version.trial.code] = outcome.version
+        for site in (site_a, site_b):
+            TrialSite.objects.get_or_create(trial=outcome.version.trial, site=site)
+    return versions
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def log_out(page: Any) -> None:
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login/**")
+
+
+def panel_text(page: Any) -> str:
+    text: str = page.locator("#eligibility-panel").inner_text()
+    return text
+
+
+def fill_from_example(page: Any, facts: dict[str, Any], *, judgments: bool) -> None:
+    """Type an example candidate into the generated form, field by field, by name."""
+    form = page.locator("#entry-form")
+    if judgments:
+        for code, answer in facts.get("judgments", {}).items():
+            form.locator(f'input[name="{code}"][value="{answer}"]').check()
+        return
+    for reading in facts.get("measurements", []) + facts.get("labs", []):
+        code = reading["code"]
+        if not form.locator(f'[name^="{code}__"]').count():
+            continue  # in the example, but not asked for by this protocol
+        if "result" in reading:
+            form.locator(f'select[name="{code}__result"]').select_option(reading["result"])
+        else:
+            form.locator(f'input[name="{code}__value"]').fill(str(reading["value"]))
+            unit = form.locator(f'select[name="{code}__unit"]')
+            if unit.count() and reading.get("unit"):
+                unit.select_option(reading["unit"])
+        if reading.get("date"):
+            form.locator(f'input[name="{code}__date"]').fill(reading["date"])
+    for med in facts.get("medications", []):
+        _add_row(
+            page,
+            "med",
+            med["drug"],
+            {
+                "drug": med["drug"],
+                "route": med.get("route"),
+                "start": med.get("start"),
+                "stop": med.get("stop"),
+            },
+        )
+    for event in facts.get("history", []):
+        fields = {"occurred_on": event.get("date")}
+        fields.update({f"detail_{k}": v for k, v in event.get("details", {}).items()})
+        _add_row(page, "ev", event["code"], fields)
+    for score, items in facts.get("score_items", {}).items():
+        if not items:
+            form.locator(f'input[name="{score}__none"]').check()
+        for item in items:
+            form.locator(f'input[name="{score}"][value="{item}"]').check()
+    for code, answer in facts.get("answers", {}).items():
+        form.locator(f'input[name="{code}"][value="{answer}"]').check()
+    for flag in ("medications_complete", "history_complete"):
+        box = form.locator(f'input[name="{flag}"]')
+        if box.count():
+            box.check()
+
+
+def _add_row(page: Any, kind: str, code: str, fields: dict[str, Any]) -> None:
+    """Fill the first free row of the group that asks about ``code`` (adding one if needed)."""
+    group = None
+    for candidate in page.locator(f'fieldset[data-prefix^="{kind}-"]').all():
+        prefix = candidate.get_attribute("data-prefix")
+        asks = candidate.locator(f'option[value="{code}"]').count()
+        if (kind == "ev" and prefix == f"ev-{code}") or (kind == "med" and asks):
+            group = candidate
+            break
+    if group is None:
+        return  # a drug the protocol does not ask about
+    prefix = group.get_attribute("data-prefix")
+    first = group.locator(f'[name="{prefix}-0-{next(iter(fields))}"]')
+    index = 0
+    if first.count() and first.input_value():
+        group.get_by_role("button", name="Add another").click()
+        index = int(group.locator(f'[name="{prefix}-TOTAL_FORMS"]').input_value()) - 1
+    for name, value in fields.items():
+        if value is None:
+            continue
+        target = group.locator(f'[name="{prefix}-{index}-{name}"]')
+        if target.evaluate("e => e.tagName") == "SELECT":
+            target.select_option(value)
+        else:
+            target.fill(value)
+
+
+@pytest.mark.parametrize("trial_code", sorted(SEEDS))
+def test_coordinator_to_investigator_path(
+    page: Any,
+    live_server: Any,
+    seed_protocols: dict[str, Any],
+    coordinator_a: Any,
+    investigator_a: Any,
+    artifacts_dir: Path,
+    trial_code: str,
+) -> None:
+    example, sex, born, name = SEEDS[trial_code]
+    facts = json.loads((ROOT / "protocols" / "examples" / f"{example}.json").read_text())
+    slug = trial_code.lower()
+    base = live_server.url
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    # --- The coordinator registers the candidate ------------------------------------
+    log_in(page, base, "coord.a")
+    page.get_by_role("link", name="Register a candidate").click()
+    page.get_by_label("Trial and site").select_option(label=f"{trial_code} at A01 — Site A")
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Date of birth").fill(born)
+    page.get_by_label(sex, exact=True).check()
+    page.get_by_label("Hospital number").fill("H-0042")
+    page.screenshot(path=str(artifacts_dir / f"{slug}-01-register.png"), full_page=True)
+    page.get_by_role("button", name="Register").click()
+    number = f"{trial_code}-A01-0001"
+    assert page.get_by_test_id("screening-number").inner_text() == number
+    page.get_by_label("Screening date").fill(facts["screening_date"])
+    page.get_by_label("Informed consent signed on").fill("2026-11-18")
+    page.screenshot(path=str(artifacts_dir / f"{slug}-02-registered.png"), full_page=True)
+    page.get_by_role("button", name="Start screening").click()
+    page.wait_for_url("**/data/")
+
+    # --- The panel follows the typing, without a page load --------------------------
+    page.evaluate("window.eligoMarker = 'same page'")
+    before = panel_text(page)
+    assert "Body weight not recorded" in page.locator("#eligibility-panel").text_content()
+    weight = next(m for m in facts["measurements"] if m["code"] == "weight")
+    with page.expect_response(lambda r: "/panel/" in r.url):
+        # Typed key by key: the panel asks the server 400 ms after the last key.
+        page.locator('input[name="weight__value"]').press_sequentially(weight["value"], delay=40)
+    page.wait_for_function(
+        "before => document.querySelector('#eligibility-panel').innerText !== before", arg=before
+    )
+    assert panel_text(page) != before
+    assert "Body weight not recorded" not in page.locator("#eligibility-panel").text_content()
+    assert page.evaluate("window.eligoMarker") == "same page"  # no page load happened
+    page.locator('input[name="weight__date"]').fill(weight["date"])
+    page.locator('select[name="weight__unit"]').select_option("lb")
+    page.wait_for_function("() => document.querySelector('#hint-weight').innerText.includes('kg')")
+    page.screenshot(path=str(artifacts_dir / f"{slug}-03-live-panel.png"))
+    page.locator('select[name="weight__unit"]').select_option("kg")
+
+    # --- Enter everything and save ----------------------------------------------------
+    fill_from_example(page, facts, judgments=False)
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(artifacts_dir / f"{slug}-04-entered.png"), full_page=True)
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert page.get_by_text("Saved:").is_visible()
+    status = page.get_by_test_id("overall-status").inner_text()
+    missing = page.locator("[data-testid=panel-missing]")
+    assert "Needs investigator review" in status, missing.text_content() if missing.count() else ""
+
+    # --- Correct a value: a reason is asked for, in the same form ---------------------
+    page.locator('input[name="weight__value"]').fill(str(float(weight["value"]) + 0.2))
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert page.get_by_test_id("form-alerts").is_visible()
+    assert page.locator('input[name="weight__value"]').input_value() == str(
+        float(weight["value"]) + 0.2
+    )
+    page.screenshot(path=str(artifacts_dir / f"{slug}-05-reason-asked.png"))
+    page.get_by_label("Reason for change").select_option("transcription_error")
+    page.get_by_label("Explanation").fill("Re-read from the scale printout")
+    page.get_by_role("button", name="Save and view summary").click()
+    page.wait_for_url("**/screening/*/")
+    assert page.get_by_text("1 changed").is_visible()
+    page.get_by_role("link", name="Propose a decision").click()
+    page.get_by_label("Eligible", exact=True).check()
+    page.get_by_role("button", name="Propose").click()
+    assert page.get_by_test_id("screening-status").inner_text() == "Awaiting signature"
+    page.screenshot(path=str(artifacts_dir / f"{slug}-06-proposed.png"), full_page=True)
+    log_out(page)
+
+    # --- The investigator judges, signs with the password, and enrols -----------------
+    log_in(page, base, "inv.a")
+    assert number in page.get_by_test_id("dashboard-investigator").inner_text()
+    page.screenshot(path=str(artifacts_dir / f"{slug}-07-investigator-home.png"))
+    page.get_by_test_id("dashboard-investigator").get_by_role("link", name=number).click()
+    page.get_by_role("link", name="Enter or correct data").click()
+    fill_from_example(page, facts, judgments=True)
+    page.get_by_role("button", name="Save and view summary").click()
+    assert page.get_by_test_id("overall-status").inner_text().strip().endswith("Eligible")
+    page.get_by_role("link", name="Sign decision").click()
+    page.get_by_label("Your password").fill("not-my-password")
+    page.get_by_role("button", name="Sign").click()
+    assert page.get_by_text("The password does not match").is_visible()
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.screenshot(path=str(artifacts_dir / f"{slug}-08-sign.png"))
+    page.get_by_role("button", name="Sign").click()
+    signature = page.get_by_test_id("signature").inner_text()
+    assert "Ian Investigator" in signature
+    assert "Europe/Berlin" in signature
+    assert "UTC" in signature
+    page.screenshot(path=str(artifacts_dir / f"{slug}-09-signed.png"), full_page=True)
+    page.get_by_role("link", name="Enrol").click()
+    page.get_by_label("Enrolment date").fill("2026-11-21")
+    page.get_by_label("Randomisation number").fill("R-0001")
+    page.get_by_role("button", name="Record enrolment").click()
+    assert "R-0001" in page.get_by_test_id("enrolment").inner_text()
+    assert page.get_by_test_id("screening-status").inner_text() == "Enrolled"
+    page.screenshot(path=str(artifacts_dir / f"{slug}-10-enrolled.png"), full_page=True)

@@ -1,0 +1,95 @@
+"""The facts adapter: stored data (and unsaved values) as the engine's facts."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from screening.facts import definitions, evaluate_screening, facts_document
+from screening.services import MedicationInput, ObservationInput, ScreeningChanges
+from tests.screening.conftest import save
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 11, 10)
+
+
+def test_a_lab_takes_the_sites_range_unless_the_report_gives_one(
+    coordinator_a: Any, hmsc_screening: Any
+) -> None:
+    alt = ObservationInput(code="alt", value=Decimal("22"), unit="U/L", observed_on=DAY)
+    ast = ObservationInput(
+        code="ast",
+        value=Decimal("25"),
+        unit="U/L",
+        observed_on=DAY,
+        range_from_report=True,
+        lln=Decimal("13"),
+        uln=Decimal("35"),
+    )
+    save(coordinator_a, hmsc_screening, ScreeningChanges(observations=[alt, ast]))
+    labs = {lab["code"]: lab for lab in facts_document(hmsc_screening)["labs"]}
+    assert labs["alt"]["reference_range"] == {
+        "lln": "7",
+        "uln": "40",
+        "unit": "U/L",
+        "source": "site A01: Demo values (typical adult ranges), not for clinical use",
+    }
+    assert labs["ast"]["reference_range"] == {
+        "lln": "13",
+        "uln": "35",
+        "unit": "U/L",
+        "source": "report",
+    }
+
+
+def test_sex_and_date_of_birth_come_from_the_candidate_and_identity(
+    hmsc_screening: Any,
+) -> None:
+    document = facts_document(hmsc_screening)
+    assert (document["sex"], document["date_of_birth"], document["screening_date"]) == (
+        "F",
+        "1956-04-02",
+        "2026-11-20",
+    )
+
+
+def test_medications_stay_unknown_until_the_history_is_taken(
+    coordinator_a: Any, hmsc_screening: Any
+) -> None:
+    course = MedicationInput("denosumab", route="subcutaneous", start=date(2025, 1, 1))
+    save(coordinator_a, hmsc_screening, ScreeningChanges(medications=[course]))
+    assert "medications" not in facts_document(hmsc_screening)
+    save(coordinator_a, hmsc_screening, ScreeningChanges(medications_complete=True))
+    [exposure] = facts_document(hmsc_screening)["medications"]
+    assert exposure["drug"] == "denosumab"
+
+
+def test_pending_values_are_evaluated_without_being_saved(
+    coordinator_a: Any, hmsc_screening: Any
+) -> None:
+    high = ObservationInput(code="alt", value=Decimal("95"), unit="U/L", observed_on=DAY)
+    result = evaluate_screening(hmsc_screening, pending=ScreeningChanges(observations=[high]))
+    assert result.status == "ineligible"
+    assert not hmsc_screening.observations.exists()
+    assert evaluate_screening(hmsc_screening).status == "incomplete"
+
+
+def test_the_definition_is_loaded_once_per_version(hmsc_screening: Any, monkeypatch: Any) -> None:
+    import screening.facts as facts
+
+    calls = []
+    real = facts.load_version
+
+    def counting(version: Any) -> Any:
+        calls.append(version.pk)
+        return real(version)
+
+    definitions.clear()
+    monkeypatch.setattr(facts, "load_version", counting)
+    evaluate_screening(hmsc_screening)
+    evaluate_screening(hmsc_screening)
+    assert calls == [hmsc_screening.protocol_version_id]

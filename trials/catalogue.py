@@ -1,0 +1,169 @@
+"""The catalogue in the database, and the engine ``Catalogue`` built from it.
+
+The engine ships its built-in catalogue as data. ``sync_builtin_catalogue``
+copies entries the database does not have yet (it never overwrites what a data
+manager has edited); ``current_catalogue`` builds the engine's catalogue from
+the tables, taking questions, event types and routes — which protocol
+definitions extend themselves — from the built-in data.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from eligibility.catalogue import Catalogue
+from trials.models import Drug, DrugClass, Quantity
+
+QUANTITY_COLUMNS = (
+    "code",
+    "label",
+    "kind",
+    "section",
+    "unit",
+    "units",
+    "precision",
+    "analyte",
+    "validity_days",
+)
+
+
+def builtin_catalogue_data() -> dict[str, Any]:
+    """The engine's built-in catalogue as plain data."""
+    text = resources.files("eligibility").joinpath("data/catalogue.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def _limit(entry: dict[str, Any], which: str, side: str) -> Decimal | None:
+    value = (entry.get(which) or {}).get(side)
+    return None if value is None else Decimal(str(value))
+
+
+def _quantity_row(entry: dict[str, Any]) -> dict[str, Any]:
+    columns = {key: entry[key] for key in QUANTITY_COLUMNS if entry.get(key) is not None}
+    columns["analyte"] = columns.get("analyte") or ""
+    columns["unit"] = columns.get("unit") or ""
+    extra = {k: v for k, v in entry.items() if k not in {*QUANTITY_COLUMNS, "hard", "soft"}}
+    return {
+        **columns,
+        "hard_low": _limit(entry, "hard", "low"),
+        "hard_high": _limit(entry, "hard", "high"),
+        "soft_low": _limit(entry, "soft", "low"),
+        "soft_high": _limit(entry, "soft", "high"),
+        "extra": extra,
+    }
+
+
+@transaction.atomic
+def sync_builtin_catalogue() -> int:
+    """Add built-in entries missing from the database; return how many were added."""
+    data = builtin_catalogue_data()
+    added = 0
+    have = set(Quantity.objects.values_list("code", flat=True))
+    for entry in data.get("quantities", []):
+        if entry["code"] not in have:
+            Quantity.objects.create(**_quantity_row(entry))
+            added += 1
+    have = set(DrugClass.objects.values_list("code", flat=True))
+    for entry in data.get("drug_classes", []):
+        if entry["code"] not in have:
+            DrugClass.objects.create(
+                code=entry["code"],
+                label=entry["label"],
+                atc=entry.get("atc", []),
+                includes=entry.get("includes", []),
+                note=entry.get("note", ""),
+            )
+            added += 1
+    have = set(Drug.objects.values_list("code", flat=True))
+    for entry in data.get("drugs", []):
+        if entry["code"] not in have:
+            equivalent = entry.get("prednisolone_equivalent_mg")
+            Drug.objects.create(
+                code=entry["code"],
+                label=entry["label"],
+                atc=entry.get("atc") or "",
+                classes=entry.get("classes", []),
+                routes=entry.get("routes", []),
+                prednisolone_equivalent_mg=None if equivalent is None else Decimal(str(equivalent)),
+            )
+            added += 1
+    return added
+
+
+def _number(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _limits(low: Decimal | None, high: Decimal | None) -> dict[str, str] | None:
+    if low is None and high is None:
+        return None
+    return {k: v for k, v in (("low", _number(low)), ("high", _number(high))) if v is not None}
+
+
+def quantity_entry(quantity: Quantity) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        **quantity.extra,
+        "code": quantity.code,
+        "label": quantity.label,
+        "kind": quantity.kind,
+        "section": quantity.section,
+        "precision": quantity.precision,
+    }
+    if quantity.unit:
+        entry["unit"] = quantity.unit
+    if quantity.units:
+        entry["units"] = list(quantity.units)
+    if quantity.analyte:
+        entry["analyte"] = quantity.analyte
+    if quantity.validity_days is not None:
+        entry["validity_days"] = quantity.validity_days
+    for name, low, high in (
+        ("hard", quantity.hard_low, quantity.hard_high),
+        ("soft", quantity.soft_low, quantity.soft_high),
+    ):
+        limits = _limits(low, high)
+        if limits:
+            entry[name] = limits
+    return entry
+
+
+def catalogue_data() -> dict[str, Any]:
+    """The catalogue as plain data: database rows where there are any."""
+    data = builtin_catalogue_data()
+    quantities = [quantity_entry(q) for q in Quantity.objects.order_by("pk")]
+    if quantities:
+        data["quantities"] = quantities
+    classes = [
+        {"code": c.code, "label": c.label, "atc": list(c.atc), "includes": list(c.includes)}
+        | ({"note": c.note} if c.note else {})
+        for c in DrugClass.objects.order_by("pk")
+    ]
+    if classes:
+        data["drug_classes"] = classes
+    drugs = []
+    for d in Drug.objects.order_by("pk"):
+        entry: dict[str, Any] = {
+            "code": d.code,
+            "label": d.label,
+            "classes": list(d.classes),
+            "routes": list(d.routes),
+        }
+        if d.atc:
+            entry["atc"] = d.atc
+        if d.prednisolone_equivalent_mg is not None:
+            entry["prednisolone_equivalent_mg"] = _number(d.prednisolone_equivalent_mg)
+        drugs.append(entry)
+    if drugs:
+        data["drugs"] = drugs
+    return data
+
+
+def current_catalogue() -> Catalogue:
+    """The engine catalogue as configured in this installation."""
+    return Catalogue.from_dict(catalogue_data())

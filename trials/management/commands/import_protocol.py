@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from eligibility.errors import DefinitionError
+from trials.protocols import ProtocolVersionError, protocol_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Validate a protocol definition (YAML) and store it as a draft version; "
+        "nothing is written when it has an error or is unchanged."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--activate", action="store_true", help="Activate the version too.")
+        parser.add_argument("--effective-date", type=date.fromisoformat, help="YYYY-MM-DD")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read the file ({exc.strerror}).") from None
+        try:
+            outcome = protocol_import(
+                text=text,
+                source_name=str(path),
+                user=None,
+                activate=options["activate"],
+                effective_date=options["effective_date"],
+            )
+        except (DefinitionError, ProtocolVersionError) as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(self.style.SUCCESS(outcome.describe()))

@@ -1,0 +1,119 @@
+"""Sites, trials and the link between them."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "%(value)s is not an IANA time zone name such as Europe/Berlin.",
+            params={"value": value},
+        )
+
+
+class Site(models.Model):
+    """A hospital or clinic where candidates are screened."""
+
+    code = models.CharField(
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9]+$", "Use capital letters and digits only.")],
+        help_text="Short code used in screening numbers, e.g. A01.",
+    )
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class TrialStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    RECRUITING = "recruiting", "Recruiting"
+    CLOSED = "closed", "Closed to recruitment"
+
+
+class Trial(models.Model):
+    """A clinical trial. What is screened for lives in its protocol versions."""
+
+    code = models.CharField(
+        max_length=30,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9-]*$", "Use capital letters, digits and -.")],
+        help_text="Short code used in screening numbers, e.g. HMSC100.",
+    )
+    title = models.CharField(max_length=500)
+    registry_id = models.CharField(
+        "registry id", max_length=50, blank=True, help_text="e.g. NCT06495437"
+    )
+    sponsor = models.CharField(max_length=200, blank=True)
+    phase = models.CharField(max_length=20, blank=True)
+    target_enrolment = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=TrialStatus.choices, default=TrialStatus.PLANNED
+    )
+    sites: models.ManyToManyField[Site, TrialSite] = models.ManyToManyField(
+        Site, through="TrialSite", related_name="trials"
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+
+class TrialSite(models.Model):
+    """A site taking part in a trial."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="trial_sites")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="trial_sites")
+    active = models.BooleanField(default=True, help_text="Inactive sites screen no new candidates.")
+    target_enrolment = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "site"], name="one_link_per_trial_and_site")
+        ]
+        ordering = ["trial__code", "site__code"]
+        verbose_name = "trial site"
+
+    def __str__(self) -> str:
+        return f"{self.trial.code} at {self.site.code}"
+
+
+class MonitorAssignment(models.Model):
+    """A sponsor monitor reviews a trial at all its sites, or at the sites listed."""
+
+    monitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="monitor_assignments",
+        limit_choices_to={"is_monitor": True},
+    )
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="monitor_assignments")
+    sites = models.ManyToManyField(
+        Site, blank=True, related_name="+", help_text="Leave empty for every site of the trial."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monitor", "trial"], name="one_assignment_per_monitor_and_trial"
+            )
+        ]
+        ordering = ["trial__code"]
+
+    def __str__(self) -> str:
+        return f"{self.monitor} monitors {self.trial.code}"

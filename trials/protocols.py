@@ -1,0 +1,230 @@
+"""Writes of protocol versions: import, activate, export.
+
+A definition is validated by the engine against this installation's catalogue
+before anything is written; on any error nothing is written at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import audit_record
+from eligibility.definition import ProtocolDefinition, load_definition
+from trials.catalogue import current_catalogue, sync_builtin_catalogue
+from trials.models import ProtocolStatus, ProtocolVersion, Quantity, Trial
+
+
+class ProtocolVersionError(ValueError):
+    """A protocol-version operation that the versioning rules forbid."""
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    version: ProtocolVersion
+    result: Literal["created", "updated", "unchanged"]
+    trial_created: bool
+    activated: bool
+
+    def describe(self) -> str:
+        what = {
+            "created": "Created draft",
+            "updated": "Updated draft",
+            "unchanged": "Unchanged:",
+        }[self.result]
+        text = f"{what} {self.version.trial.code} version {self.version.label}"
+        if self.trial_created:
+            text += " (new trial)"
+        if self.activated:
+            text += "; activated"
+        return text + "."
+
+
+def _document(text: str) -> Any:
+    return yaml.safe_load(text)
+
+
+def definition_data(text: str) -> Any:
+    """The definition as JSON-ready data (dates become ISO strings)."""
+    return json.loads(json.dumps(_document(text), default=str))
+
+
+def source_hash(text: str) -> str:
+    """SHA-256 of the definition's canonical JSON: layout and comments do not count."""
+    canonical = json.dumps(
+        definition_data(text), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def validate_definition(text: str, *, source_name: str) -> ProtocolDefinition:
+    """Load with the engine; raises ``eligibility.DefinitionError`` naming line and reason."""
+    return load_definition(text, source=source_name, catalogue=current_catalogue())
+
+
+def load_version(version: ProtocolVersion) -> ProtocolDefinition:
+    """The engine's definition of a stored version."""
+    return validate_definition(version.source, source_name=version.source_name or str(version))
+
+
+@transaction.atomic
+def protocol_import(
+    *,
+    text: str,
+    source_name: str,
+    user: User | None,
+    activate: bool = False,
+    effective_date: date | None = None,
+) -> ImportOutcome:
+    """Import a definition: a new draft when its content is new, nothing when it is not.
+
+    Re-importing a label whose draft exists replaces the draft; re-importing a
+    label that is active or superseded with different content is refused (an
+    amendment needs its own label).
+    """
+    if not Quantity.objects.exists():
+        sync_builtin_catalogue()  # a fresh installation: start from the built-in catalogue
+    definition = validate_definition(text, source_name=source_name)
+    digest = source_hash(text)
+    trial, trial_created = Trial.objects.get_or_create(
+        code=definition.trial_code,
+        defaults={
+            "title": definition.title,
+            "registry_id": definition.registry_id or "",
+            "sponsor": definition.sponsor or "",
+        },
+    )
+    if trial_created:
+        audit_record(
+            actor=user,
+            action="trials.trial.created",
+            obj=trial,
+            changes={
+                "code": {"old": None, "new": trial.code, "label": "Code"},
+                "title": {"old": None, "new": trial.title, "label": "Title"},
+            },
+        )
+    # Serialise concurrent imports and activations of the same trial.
+    Trial.objects.select_for_update().filter(pk=trial.pk).first()
+    version = trial.versions.filter(label=definition.version).first()
+    result: Literal["created", "updated", "unchanged"]
+    if version is None:
+        version = ProtocolVersion.objects.create(
+            trial=trial,
+            label=definition.version,
+            effective_date=effective_date,
+            source=text,
+            source_name=source_name,
+            source_hash=digest,
+            definition=definition_data(text),
+            created_by=user,
+            created_at=timezone.now(),
+        )
+        audit_record(
+            actor=user,
+            action="trials.protocolversion.created",
+            obj=version,
+            changes={
+                "label": {"old": None, "new": version.label, "label": "Version"},
+                "source_hash": {"old": None, "new": digest, "label": "Definition hash"},
+                "source_name": {"old": None, "new": source_name, "label": "Imported from"},
+            },
+        )
+        result = "created"
+    elif version.source_hash == digest:
+        result = "unchanged"
+    elif version.is_read_only:
+        raise ProtocolVersionError(
+            f"{source_name}: {trial.code} version {version.label} is {version.status} and "
+            "read-only; give the amended definition a new protocol_version label."
+        )
+    else:
+        # A draft is not yet in use: replacing it is part of drafting, not a correction.
+        audit_record(
+            actor=user,
+            action="trials.protocolversion.draft_replaced",
+            obj=version,
+            changes={
+                "source_hash": {
+                    "old": version.source_hash,
+                    "new": digest,
+                    "label": "Definition hash",
+                },
+                "source_name": {
+                    "old": version.source_name,
+                    "new": source_name,
+                    "label": "Imported from",
+                },
+            },
+        )
+        version.source = text
+        version.source_name = source_name
+        version.source_hash = digest
+        version.definition = definition_data(text)
+        if effective_date is not None:
+            version.effective_date = effective_date
+        version.save(
+            update_fields=["source", "source_name", "source_hash", "definition", "effective_date"]
+        )
+        result = "updated"
+    activated = False
+    if activate and version.status == ProtocolStatus.DRAFT:
+        protocol_activate(version=version, user=user)
+        activated = True
+    return ImportOutcome(
+        version=version, result=result, trial_created=trial_created, activated=activated
+    )
+
+
+@transaction.atomic
+def protocol_activate(*, version: ProtocolVersion, user: User | None) -> ProtocolVersion:
+    """Make a draft the trial's active version; the previous active one is superseded.
+
+    The definition is checked again first: the catalogue may have changed since
+    the draft was imported.
+    """
+    Trial.objects.select_for_update().filter(pk=version.trial_id).first()
+    version.refresh_from_db()
+    if version.status != ProtocolStatus.DRAFT:
+        raise ProtocolVersionError(
+            f"{version.trial.code} version {version.label} is {version.status}; "
+            "only a draft can be activated."
+        )
+    load_version(version)
+    now = timezone.now()
+    for previous in ProtocolVersion.objects.filter(
+        trial_id=version.trial_id, status=ProtocolStatus.ACTIVE
+    ):
+        previous.status = ProtocolStatus.SUPERSEDED
+        previous.superseded_at = now
+        previous.save(update_fields=["status", "superseded_at"])
+        audit_record(
+            actor=user,
+            action="trials.protocolversion.superseded",
+            obj=previous,
+            changes={"status": {"old": "active", "new": "superseded", "label": "Status"}},
+        )
+    version.status = ProtocolStatus.ACTIVE
+    version.activated_by = user
+    version.activated_at = now
+    version.save(update_fields=["status", "activated_by", "activated_at"])
+    audit_record(
+        actor=user,
+        action="trials.protocolversion.activated",
+        obj=version,
+        changes={"status": {"old": "draft", "new": "active", "label": "Status"}},
+    )
+    return version
+
+
+def protocol_export(version: ProtocolVersion) -> str:
+    """The definition as imported: importing it again changes nothing."""
+    return version.source
