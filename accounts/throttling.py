@@ -124,3 +124,29 @@ def logged_out(*, user: User, request: HttpRequest | None) -> None:
 def password_changed(*, user: User, request: HttpRequest | None) -> None:
     with transaction.atomic():
         audit_record(actor=user, action="accounts.password.changed", obj=user, request=request)
+
+
+def login_throttles_purge(*, now: dt.datetime | None = None) -> int:
+    """Forget throttles that no longer count: no lock in force and no failure inside the
+    counting window. Returns how many were removed.
+
+    A username that is never used again (a typo, a guess) would otherwise keep its row
+    for ever; the audit trail keeps the failures themselves.
+    """
+    now = now or timezone.now()
+    cutoff = now - _window()
+    stale = []
+    for throttle in LoginThrottle.objects.exclude(locked_until__gt=now).iterator():
+        if all(dt.datetime.fromisoformat(m) <= cutoff for m in throttle.recent_failures):
+            stale.append(throttle.pk)
+    # A failure recorded since the scan keeps its row: only rows still stale are removed.
+    removed = 0
+    for pk in stale:
+        with transaction.atomic():
+            row = LoginThrottle.objects.select_for_update().filter(pk=pk).first()
+            if row is None or (row.locked_until and row.locked_until > now):
+                continue
+            if all(dt.datetime.fromisoformat(m) <= cutoff for m in row.recent_failures):
+                row.delete()
+                removed += 1
+    return removed

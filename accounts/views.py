@@ -6,8 +6,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.roles import roles_of
-from screening.selectors import screenings_awaiting_signature, screenings_needing_action
-from screening.views.lookups import monitor_log
+from screening.selectors import (
+    monitor_log,
+    screenings_awaiting_signature,
+    screenings_needing_action,
+)
 from trials.models import Site
 
 

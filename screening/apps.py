@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ScreeningConfig(AppConfig):
     name = "screening"
     verbose_name = "Screening"
+
+    def ready(self) -> None:
+        from screening import signals
+
+        signals.connect()

@@ -14,7 +14,6 @@ and rounds them itself, so its reasons quote the same figures the form shows.
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date
@@ -33,6 +32,7 @@ from screening.models import (
     RangeSource,
     Screening,
 )
+from trials.catalogue import catalogue_revision
 from trials.models import ProtocolVersion
 from trials.protocols import load_version
 from trials.selectors import reference_range_for
@@ -48,38 +48,35 @@ FACTS_FORMAT = "eligo-facts/1"
 
 
 class DefinitionCache:
-    """A small LRU of loaded protocol definitions, keyed by version id and content hash.
+    """A small LRU of loaded protocol definitions, keyed by version id, content hash and
+    catalogue revision.
 
     Loading a definition parses and checks every rule against the catalogue built
     from the database, which costs far more than an evaluation. Active and
     superseded versions never change, so a loaded definition can be reused; the
-    content hash guards against a draft edited in place. The catalogue (limits,
-    drugs) can be edited by a data manager, so entries also expire after
-    ``ttl_seconds`` and ``clear()`` drops them at once in this process.
+    content hash guards against a draft edited in place, and the catalogue revision
+    (counted by every change to quantities and drugs, in any process) makes an edited
+    limit or drug apply at the next evaluation. ``clear()`` drops every entry.
     """
 
-    def __init__(self, maxsize: int = 16, ttl_seconds: float = 600.0) -> None:
+    def __init__(self, maxsize: int = 16) -> None:
         self.maxsize = maxsize
-        self.ttl_seconds = ttl_seconds
-        self._entries: OrderedDict[tuple[int, str], tuple[float, ProtocolDefinition]] = (
-            OrderedDict()
-        )
+        self._entries: OrderedDict[tuple[int, str, int], ProtocolDefinition] = OrderedDict()
         self._lock = threading.Lock()
         self.enabled = True
 
     def get(self, version: ProtocolVersion) -> ProtocolDefinition:
         if not self.enabled:
             return load_version(version)
-        key = (version.pk, version.source_hash)
-        now = time.monotonic()
+        key = (version.pk, version.source_hash, catalogue_revision())
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and now - entry[0] < self.ttl_seconds:
+            found = self._entries.get(key)
+            if found is not None:
                 self._entries.move_to_end(key)
-                return entry[1]
+                return found
         definition = load_version(version)
         with self._lock:
-            self._entries[key] = (now, definition)
+            self._entries[key] = definition
             self._entries.move_to_end(key)
             while len(self._entries) > self.maxsize:
                 self._entries.popitem(last=False)
@@ -220,7 +217,10 @@ def _overlay(state: dict[str, Any], pending: ScreeningChanges, catalogue: Catalo
         key = h.id if h.id is not None else f"new-{i}"
         events[key] = {"code": h.code, "date": h.occurred_on, "details": dict(h.details)}
     for score, items in pending.score_items.items():
-        state["score_items"][score] = list(items)
+        if items is None:
+            state["score_items"].pop(score, None)
+        else:
+            state["score_items"][score] = list(items)
     if pending.medications_complete is not None:
         state["medications_complete"] = pending.medications_complete
     if pending.history_complete is not None:

@@ -1,4 +1,4 @@
-"""Reads for dashboards and histories, always narrowed to what the user may see."""
+"""Reads for pages, dashboards and histories, always narrowed to what the user may see."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.roles import roles_of
@@ -17,6 +17,7 @@ from screening.models import (
     Screening,
     ScreeningStatus,
 )
+from trials.models import ProtocolStatus, TrialSite, TrialStatus
 
 WASHOUT_HORIZON_DAYS = 7
 
@@ -105,3 +106,68 @@ def candidate_attempts(
 def open_screenings() -> QuerySet[Screening]:
     """Screenings still being screened (for re-evaluation after a catalogue change)."""
     return Screening.objects.filter(status__in=OPEN_STATUSES)
+
+
+def registrable_trial_sites(user: Any) -> QuerySet[TrialSite]:
+    """Where ``user`` may register candidates: their sites, where the trial screens
+    (link active, trial not closed, an active protocol version)."""
+    return (
+        TrialSite.objects.filter(site_id__in=roles_of(user).site_ids, active=True)
+        .exclude(trial__status=TrialStatus.CLOSED)
+        .filter(trial__versions__status=ProtocolStatus.ACTIVE)
+        .select_related("trial", "site")
+        .distinct()
+        .order_by("trial__code", "site__code")
+    )
+
+
+def _latest_screening() -> QuerySet[Screening]:
+    return Screening.objects.filter(candidate=OuterRef("pk")).order_by("-attempt")
+
+
+def candidates_for(
+    user: Any, *, q: str = "", status: str = "", trial: str = "", names: bool = False
+) -> QuerySet[Candidate]:
+    """Candidates ``user`` may see, with their latest attempt's id and status.
+
+    ``names``: the search also matches the candidate's name — only for people
+    who see identities (site staff), and then only at their own sites.
+    """
+    latest = _latest_screening()
+    qs = (
+        Candidate.objects.for_user(user)
+        .select_related("trial", "site")
+        .annotate(
+            latest_screening_id=Subquery(latest.values("pk")[:1]),
+            latest_status=Subquery(latest.values("status")[:1]),
+            latest_attempt=Subquery(latest.values("attempt")[:1]),
+            latest_date=Subquery(latest.values("screening_date")[:1]),
+        )
+    )
+    if q:
+        match = Q(screening_number__icontains=q)
+        if names:
+            staff_sites = roles_of(user).site_ids
+            match |= Q(identity__full_name__icontains=q, site_id__in=staff_sites)
+            match |= Q(identity__hospital_number__iexact=q, site_id__in=staff_sites)
+        qs = qs.filter(match)
+    if status:
+        qs = qs.filter(latest_status=status)
+    if trial:
+        qs = qs.filter(trial__code=trial)
+    return qs.order_by("trial__code", "site__code", "-sequence")
+
+
+def trial_choices(user: Any) -> list[tuple[str, str]]:
+    codes = Candidate.objects.for_user(user).values_list("trial__code", flat=True).distinct()
+    return [(c, c) for c in sorted(set(codes))]
+
+
+def monitor_log(user: Any, limit: int = 50) -> list[Screening]:
+    """The pseudonymised screening log of a monitor's assigned trials (newest first)."""
+    if not roles_of(user).monitor:
+        return []
+    screenings = Screening.objects.for_user(user).select_related(
+        "candidate__trial", "candidate__site"
+    )
+    return list(with_latest_evaluation(screenings).order_by("-screening_date", "-pk")[:limit])

@@ -14,10 +14,12 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from eligibility.catalogue import Catalogue
-from trials.models import Drug, DrugClass, Quantity
+from trials.models import CatalogueRevision, Drug, DrugClass, Quantity
 
 QUANTITY_COLUMNS = (
     "code",
@@ -167,3 +169,23 @@ def catalogue_data() -> dict[str, Any]:
 def current_catalogue() -> Catalogue:
     """The engine catalogue as configured in this installation."""
     return Catalogue.from_dict(catalogue_data())
+
+
+def catalogue_revision() -> int:
+    """How many times the catalogue has changed (0: never)."""
+    number = CatalogueRevision.objects.filter(pk=1).values_list("number", flat=True).first()
+    return number or 0
+
+
+def catalogue_changed() -> None:
+    """Count one change to the catalogue, inside the writer's transaction (so a change
+    rolled back is not counted)."""
+    now = timezone.now()
+    bump = {"number": F("number") + 1, "changed_at": now}
+    if CatalogueRevision.objects.filter(pk=1).update(**bump):
+        return
+    try:
+        with transaction.atomic():
+            CatalogueRevision.objects.create(pk=1, number=1, changed_at=now)
+    except IntegrityError:  # another writer created it first
+        CatalogueRevision.objects.filter(pk=1).update(**bump)

@@ -153,7 +153,7 @@ def changes_from_form(
     observations: list[ObservationInput] = []
     answers: dict[str, str] = {}
     judgments: dict[str, str] = {}
-    scores: dict[str, list[str]] = {}
+    scores: dict[str, list[str] | None] = {}
     for spec in form.requirements.inputs():
         code = spec.code
         touched = any(n == code or n.startswith(f"{code}__") for n in changed)
@@ -177,6 +177,8 @@ def changes_from_form(
             ticked = list(data[code])
             if ticked or data.get(f"{code}__none"):
                 scores[code] = ticked
+            elif form.initial.get(code) is not None:
+                scores[code] = None  # unticked everything: no longer assessed
     medications, remove_medications, history, remove_history, origins = _rows(form)
     changes = ScreeningChanges(
         observations=tuple(observations),

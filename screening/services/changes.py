@@ -78,7 +78,8 @@ class ScreeningChanges:
 
     ``answers`` and ``judgments`` map a question code to ``yes``, ``no``,
     ``unknown`` or ``""`` (clear). ``score_items`` maps a checklist code
-    (``padua``, ``caprini_2005``) to the ticked items, replacing what was saved.
+    (``padua``, ``caprini_2005``) to the ticked items, replacing what was saved
+    (an empty list: assessed, no item applies; ``None``: clear, not assessed).
     ``medications_complete`` / ``history_complete``: ``None`` leaves the flag.
     """
 
@@ -90,7 +91,9 @@ class ScreeningChanges:
     remove_history: Sequence[int] = ()
     answers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     judgments: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    score_items: Mapping[str, Sequence[str]] = field(default_factory=lambda: MappingProxyType({}))
+    score_items: Mapping[str, Sequence[str] | None] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     medications_complete: bool | None = None
     history_complete: bool | None = None
 
@@ -169,7 +172,10 @@ def changes_from_facts(document: Mapping[str, Any]) -> ScreeningChanges:
         history=history,
         answers=dict(document.get("answers") or {}),
         judgments=dict(document.get("judgments") or {}),
-        score_items={k: list(v) for k, v in (document.get("score_items") or {}).items()},
+        score_items={
+            k: None if v is None else list(v)
+            for k, v in (document.get("score_items") or {}).items()
+        },
         medications_complete=True if "medications" in document else None,
         history_complete=True if "history" in document else None,
     )

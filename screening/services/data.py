@@ -164,7 +164,11 @@ def _checklist_writes(writes: list[_Write], screening: Screening, plan: Plan) ->
     checklists = {s.score: s for s in screening.score_items.all()}
     for score, items in plan.score_items.items():
         row = checklists.get(score)
-        if row is None:
+        if items is None:
+            if row is not None:
+                changes = diff_fields({"items": sorted(row.items)}, {})
+                writes.append(_Write("removed", "score_items", row, {}, changes))
+        elif row is None:
             # An empty list is recorded too: assessed, and no item applies.
             new = ScoreItems(screening=screening, score=score)
             changes = {"items": {"old": None, "new": items, "label": "Items"}}

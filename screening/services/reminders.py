@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from screening.facts import definitions
 from screening.models import OPEN_STATUSES, Screening, ScreeningStatus
 from screening.selectors import with_latest_evaluation
 from screening.services.common import audit, lock_screening, record_evaluation
@@ -61,7 +60,6 @@ def screening_reevaluate(*, screening_id: int) -> str:
     """Evaluate an open screening again (after a catalogue or reference-range
     change) and keep the snapshot. Closed screenings keep their last evaluation:
     a signed decision rests on it."""
-    definitions.clear()  # the catalogue a definition was checked against may have changed
     screening = lock_screening(Screening(pk=screening_id))
     if screening.status not in OPEN_STATUSES:
         return "skipped"

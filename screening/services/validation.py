@@ -54,7 +54,7 @@ class Plan:
     remove_medications: list[int] = field(default_factory=list)
     history: list[tuple[int | None, dict[str, Any]]] = field(default_factory=list)
     remove_history: list[int] = field(default_factory=list)
-    score_items: dict[str, list[str]] = field(default_factory=dict)
+    score_items: dict[str, list[str] | None] = field(default_factory=dict)
     flags: dict[str, bool] = field(default_factory=dict)
 
 
@@ -248,7 +248,9 @@ def _event(p: Problems, i: int, h: HistoryInput, ctx: Context) -> dict[str, Any]
     return {"code": h.code, "occurred_on": h.occurred_on, "details": dict(h.details)}
 
 
-def _checklists(p: Problems, changes: ScreeningChanges, ctx: Context) -> dict[str, list[str]]:
+def _checklists(
+    p: Problems, changes: ScreeningChanges, ctx: Context
+) -> dict[str, list[str] | None]:
     if not changes.score_items:
         return {}
     known = {
@@ -256,10 +258,13 @@ def _checklists(p: Problems, changes: ScreeningChanges, ctx: Context) -> dict[st
         for i in ctx.definition.requirements().inputs()
         if i.kind == "checklist"
     }
-    out = {}
+    out: dict[str, list[str] | None] = {}
     for score, items in changes.score_items.items():
         if score not in known:
             p.add(f"score_items.{score}", f"{score} is not a checklist of this protocol.")
+            continue
+        if items is None:
+            out[score] = None
             continue
         unknown = sorted(set(items) - known[score])
         if unknown:

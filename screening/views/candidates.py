@@ -19,6 +19,7 @@ from screening.forms.candidates import (
 )
 from screening.forms.decisions import add_errors
 from screening.models import CandidateIdentity
+from screening.selectors import candidates_for, registrable_trial_sites, trial_choices
 from screening.services import (
     ScreeningRuleError,
     ScreeningValidationError,
@@ -26,7 +27,6 @@ from screening.services import (
     screening_start,
 )
 from screening.views.common import candidate_or_404, error_messages, identity_for, permissions
-from screening.views.lookups import candidates_for, registrable_trial_sites, trial_choices
 
 PAGE_SIZE = 25
 

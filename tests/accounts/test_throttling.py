@@ -171,3 +171,38 @@ def test_one_locked_username_does_not_lock_another(
     for _ in range(5):
         log_in(client, "coord.a", WRONG)
     assert log_in(client, "inv.a", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_stale_throttles_are_forgotten_and_live_ones_kept(client: Client, clock: Any) -> None:
+    from django.conf import settings
+
+    from accounts.tasks import purge_login_throttles
+
+    window = dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    log_in(client, "typo.name", WRONG)  # fails, then is never used again
+    clock.shift(window / 2)
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        log_in(client, "locked.name", WRONG)
+    log_in(client, "recent.name", WRONG)
+    clock.shift(window / 2 + dt.timedelta(minutes=1))  # the typo's failure has left the window
+    assert LoginThrottle.objects.count() == 3
+    assert purge_login_throttles.apply().get() == 1  # in place, with or without a broker
+    assert LoginThrottle.objects.count() == 2
+    clock.shift(window * 2)  # the lock has ended and the recent failure is old
+    assert purge_login_throttles() == 2
+    assert not LoginThrottle.objects.exists()
+
+
+def test_the_purge_is_scheduled_daily_by_a_data_migration(db: Any) -> None:
+    import importlib
+
+    from django.apps import apps
+    from django_celery_beat.models import PeriodicTask
+
+    schedule = importlib.import_module("accounts.migrations.0003_purge_login_throttles_schedule")
+    schedule.schedule(apps, None)
+    schedule.schedule(apps, None)
+    task = PeriodicTask.objects.get(name=schedule.TASK_NAME)
+    assert task.task == "accounts.tasks.purge_login_throttles"
+    assert (task.crontab.minute, task.crontab.hour) == ("15", "3")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection, transaction
 
 from screening.models import Decision, ImmutableRowError, Signature
 from screening.services import (
@@ -142,3 +143,52 @@ def test_decisions_and_signatures_are_immutable(
         Decision.objects.update(reason_text="edited")
     with pytest.raises(ImmutableRowError):
         hmsc_screening.evaluations.all().delete()
+
+
+def _signed_withdrawal(coordinator: Any, investigator: Any, screening: Any) -> Signature:
+    decision = decision_propose(
+        user=coordinator, screening=screening, outcome="withdrawn", reason_category="declined"
+    )
+    return decision_sign(user=investigator, decision=decision, password=PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("screening_decision", "reason_text", "'edited'"),
+        ("screening_signature", "meaning", "'edited'"),
+        ("screening_evaluation", "status", "'eligible'"),
+    ],
+)
+def test_the_database_refuses_raw_updates_of_signed_records(
+    coordinator_a: Any,
+    investigator_a: Any,
+    hmsc_screening: Any,
+    table: str,
+    column: str,
+    value: str,
+) -> None:
+    """Past the models (the shell, a raw query): the database's own triggers refuse."""
+    _signed_withdrawal(coordinator_a, investigator_a, hmsc_screening)
+    with (
+        pytest.raises(DatabaseError, match="immutable"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"UPDATE {table} SET {column} = {value}")  # noqa: S608 -- fixed names
+
+
+@pytest.mark.parametrize("table", ["screening_decision", "screening_signature"])
+def test_the_database_refuses_raw_deletes_of_signed_records_on_postgresql(
+    coordinator_a: Any, investigator_a: Any, hmsc_screening: Any, table: str
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no DELETE trigger (it would break test flushes).")
+    _signed_withdrawal(coordinator_a, investigator_a, hmsc_screening)
+    with (
+        pytest.raises(DatabaseError, match="immutable"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 -- fixed names
+    assert Signature.objects.count() == 1

@@ -93,3 +93,34 @@ def test_the_definition_is_loaded_once_per_version(hmsc_screening: Any, monkeypa
     evaluate_screening(hmsc_screening)
     evaluate_screening(hmsc_screening)
     assert calls == [hmsc_screening.protocol_version_id]
+
+
+def test_a_catalogue_edit_reloads_the_definition_at_the_next_evaluation(
+    hmsc_screening: Any, monkeypatch: Any
+) -> None:
+    """Another process's edit is seen too: the cache keys on the revision in the database."""
+    import screening.facts as facts
+    from trials.catalogue import catalogue_revision
+    from trials.models import Quantity
+
+    calls = []
+    real = facts.load_version
+
+    def counting(version: Any) -> Any:
+        calls.append(version.pk)
+        return real(version)
+
+    definitions.clear()
+    monkeypatch.setattr(facts, "load_version", counting)
+    evaluate_screening(hmsc_screening)
+    before = catalogue_revision()
+    quantity = Quantity.objects.get(code="weight")
+    quantity.label = "Body weight"
+    quantity.save()
+    assert catalogue_revision() == before + 1
+    evaluate_screening(hmsc_screening)
+    evaluate_screening(hmsc_screening)
+    assert len(calls) == 2
+    assert facts.definitions.get(hmsc_screening.protocol_version).catalogue.quantities[
+        "weight"
+    ].label == ("Body weight")

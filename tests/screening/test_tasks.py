@@ -46,14 +46,73 @@ def test_reminders_are_scheduled_daily_by_a_data_migration(db: Any) -> None:
     assert PeriodicTask.objects.filter(task="screening.tasks.washout_reminders").count() == 1
 
 
+def _queued(callbacks: list[Any]) -> list[int]:
+    """The screening ids of re-evaluations queued on commit (``partial(task.delay, id)``)."""
+    queued = [c for c in callbacks if getattr(c, "func", None) == reevaluate_screening.delay]
+    return [c.args[0] for c in queued]
+
+
 def test_reevaluation_records_a_new_snapshot_of_an_open_screening(
     hmsc_screening: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from screening.tasks import queue_reevaluation
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as callbacks:
         queue_reevaluation([hmsc_screening.pk])
+    assert _queued(callbacks) == [hmsc_screening.pk]
+    # The worker's side, in place whether or not a broker is configured.
+    assert reevaluate_screening.apply(args=[hmsc_screening.pk]).get() == "incomplete"
     assert Evaluation.objects.filter(screening=hmsc_screening).count() == 2
-    assert reevaluate_screening(hmsc_screening.pk) == "incomplete"
     latest = Evaluation.objects.filter(screening=hmsc_screening).latest()
     assert latest.created_by is None
+
+
+def test_a_catalogue_change_queues_every_open_screening(
+    hmsc_screening: Any, nct_screening: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trials.models import Quantity
+
+    quantity = Quantity.objects.get(code="alt")
+    quantity.soft_high = quantity.soft_high
+    with django_capture_on_commit_callbacks() as callbacks:
+        quantity.save()
+    assert sorted(_queued(callbacks)) == sorted([hmsc_screening.pk, nct_screening.pk])
+
+
+def test_a_reference_range_change_queues_open_screenings_at_its_site_only(
+    hmsc_screening: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trials.models import ReferenceRange
+
+    here = ReferenceRange.objects.filter(site=hmsc_screening.candidate.site).first()
+    elsewhere = ReferenceRange.objects.exclude(site=hmsc_screening.candidate.site).first()
+    assert here is not None
+    assert elsewhere is not None
+    with django_capture_on_commit_callbacks() as callbacks:
+        elsewhere.save()
+    assert _queued(callbacks) == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        here.save()
+    assert _queued(callbacks) == [hmsc_screening.pk]
+
+
+def test_a_decided_screening_is_not_queued_again(
+    coordinator_a: Any,
+    investigator_a: Any,
+    hmsc_screening: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from screening.services import decision_propose, decision_sign
+    from tests.conftest import PASSWORD
+    from trials.models import Quantity
+
+    decision = decision_propose(
+        user=coordinator_a,
+        screening=hmsc_screening,
+        outcome="withdrawn",
+        reason_category="declined",
+    )
+    decision_sign(user=investigator_a, decision=decision, password=PASSWORD)
+    with django_capture_on_commit_callbacks() as callbacks:
+        Quantity.objects.get(code="alt").save()
+    assert hmsc_screening.pk not in _queued(callbacks)

@@ -267,3 +267,22 @@ def test_both_protocols_render_every_required_input(
         html = page.content.decode()
         for spec in definition_for(screening).requirements().inputs():
             assert f'id="item-{spec.code}"' in html, spec.code
+
+
+def test_a_checklist_is_ticked_then_cleared_through_the_form(
+    coordinator: Client, nct_screening: Any
+) -> None:
+    data = rendered(coordinator, nct_screening)
+    data.update({"padua": ["previous_vte", "thrombophilia"]})
+    assert post(coordinator, nct_screening, data).status_code == 302
+    saved = nct_screening.score_items.get(score="padua")
+    assert sorted(saved.items) == ["previous_vte", "thrombophilia"]
+    again = rendered(coordinator, nct_screening)
+    assert sorted(again["padua"]) == ["previous_vte", "thrombophilia"]
+    # Untick every item without ticking "none applies": the checklist is not assessed.
+    again.pop("padua")
+    again.pop("padua__none", None)
+    again.update({"reason_code": "entered_in_error"})
+    assert post(coordinator, nct_screening, again).status_code == 302
+    assert not nct_screening.score_items.filter(score="padua").exists()
+    assert "padua" not in rendered(coordinator, nct_screening)

@@ -1,6 +1,12 @@
 """What is screened for: trials, sites, protocol versions and the catalogues."""
 
-from trials.models.catalogue import Drug, DrugClass, Quantity, ReferenceRange
+from trials.models.catalogue import (
+    CatalogueRevision,
+    Drug,
+    DrugClass,
+    Quantity,
+    ReferenceRange,
+)
 from trials.models.protocols import ProtocolStatus, ProtocolVersion
 from trials.models.sites import (
     MonitorAssignment,
@@ -12,6 +18,7 @@ from trials.models.sites import (
 )
 
 __all__ = [
+    "CatalogueRevision",
     "Drug",
     "DrugClass",
     "MonitorAssignment",

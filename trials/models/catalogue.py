@@ -211,3 +211,21 @@ class ReferenceRange(models.Model):
                 f"This range overlaps {clash}: close that one (set its last day) "
                 "before adding a new one."
             )
+
+
+class CatalogueRevision(models.Model):
+    """One row that counts changes to quantities, drug classes and drugs.
+
+    Loaded protocol definitions are checked against the catalogue and cached in each
+    process; the cache keys on this number, so an edit made through any process is
+    seen by every other one at its next evaluation.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "catalogue revision"
+
+    def __str__(self) -> str:
+        return f"Catalogue revision {self.number}"

@@ -1,0 +1,47 @@
+"""Open screenings are evaluated again after what their evaluation read has changed.
+
+A changed quantity, drug class or drug can change any open screening's outcome; a
+changed reference range only those at its site. Each is queued once the change
+commits (``screening.tasks.queue_reevaluation``); screenings already decided keep the
+evaluation their decision rests on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+
+from screening.selectors import open_screenings
+from trials.models import Drug, DrugClass, Quantity, ReferenceRange
+
+
+def _reevaluate(site_id: int | None = None) -> None:
+    from screening.tasks import queue_reevaluation
+
+    screenings = open_screenings()
+    if site_id is not None:
+        screenings = screenings.filter(candidate__site_id=site_id)
+    queue_reevaluation(screenings.order_by("pk").values_list("pk", flat=True))
+
+
+def _catalogue_changed(sender: Any, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        _reevaluate()
+
+
+def _range_changed(sender: Any, instance: ReferenceRange, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        _reevaluate(instance.site_id)
+
+
+def connect() -> None:
+    for model in (Quantity, DrugClass, Drug):
+        for signal, verb in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(
+                _catalogue_changed, sender=model, dispatch_uid=f"reevaluate-{model.__name__}-{verb}"
+            )
+    post_save.connect(_range_changed, sender=ReferenceRange, dispatch_uid="reevaluate-range-save")
+    post_delete.connect(
+        _range_changed, sender=ReferenceRange, dispatch_uid="reevaluate-range-delete"
+    )
