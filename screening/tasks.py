@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from functools import partial
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from screening.services.reminders import screening_reevaluate, washout_reminders_send
 
@@ -30,12 +32,15 @@ def washout_reminders(days: int = 7) -> int:
 
 
 @shared_task
-def reevaluate_screening(screening_id: int) -> str:
-    """Record a fresh evaluation of one open screening; returns its status."""
-    return screening_reevaluate(screening_id=screening_id)
+def reevaluate_screening(screening_id: int, changed_at: str | None = None) -> str:
+    """Record a fresh evaluation of one open screening; returns its status, or
+    ``"current"`` when one was recorded after ``changed_at`` (ISO 8601) already."""
+    since = datetime.fromisoformat(changed_at) if changed_at else None
+    return screening_reevaluate(screening_id=screening_id, changed_at=since)
 
 
 def queue_reevaluation(screening_ids: Iterable[int]) -> None:
     """Re-evaluate these screenings once the current transaction commits."""
+    changed_at = timezone.now().isoformat()
     for screening_id in screening_ids:
-        transaction.on_commit(partial(reevaluate_screening.delay, screening_id))
+        transaction.on_commit(partial(reevaluate_screening.delay, screening_id, changed_at))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -56,11 +56,20 @@ def washout_reminders_send(*, within_days: int = 7) -> int:
 
 
 @transaction.atomic
-def screening_reevaluate(*, screening_id: int) -> str:
+def screening_reevaluate(*, screening_id: int, changed_at: datetime | None = None) -> str:
     """Evaluate an open screening again (after a catalogue or reference-range
     change) and keep the snapshot. Closed screenings keep their last evaluation:
-    a signed decision rests on it."""
+    a signed decision rests on it.
+
+    ``changed_at``: when the change that asked for this happened. An evaluation
+    recorded since then already saw it (many changes committed together queue the
+    same screening many times), so nothing more is recorded: ``"current"``.
+    """
     screening = lock_screening(Screening(pk=screening_id))
     if screening.status not in OPEN_STATUSES:
         return "skipped"
+    if changed_at is not None:
+        latest = screening.evaluations.order_by("-created_at").values_list("created_at", flat=True)
+        if (seen := latest.first()) is not None and seen > changed_at:
+            return "current"
     return record_evaluation(screening=screening, user=None).status

@@ -61,10 +61,17 @@ def test_reevaluation_records_a_new_snapshot_of_an_open_screening(
         queue_reevaluation([hmsc_screening.pk])
     assert _queued(callbacks) == [hmsc_screening.pk]
     # The worker's side, in place whether or not a broker is configured.
-    assert reevaluate_screening.apply(args=[hmsc_screening.pk]).get() == "incomplete"
+    args = callbacks[0].args
+    assert reevaluate_screening.apply(args=args).get() == "incomplete"
     assert Evaluation.objects.filter(screening=hmsc_screening).count() == 2
     latest = Evaluation.objects.filter(screening=hmsc_screening).latest()
     assert latest.created_by is None
+    # The same change queued again (many rows saved together) records nothing more.
+    assert reevaluate_screening.apply(args=args).get() == "current"
+    assert Evaluation.objects.filter(screening=hmsc_screening).count() == 2
+    # Without a time, or for a later change, it evaluates again.
+    assert reevaluate_screening(hmsc_screening.pk) == "incomplete"
+    assert Evaluation.objects.filter(screening=hmsc_screening).count() == 3
 
 
 def test_a_catalogue_change_queues_every_open_screening(
