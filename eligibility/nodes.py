@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
 from eligibility import exposures, history
 from eligibility.logic import Tri, t_and, t_at_least, t_not, t_or
@@ -32,6 +33,7 @@ from eligibility.rules import (
     Or,
     QuantityRef,
     RangeCheck,
+    SustainedDose,
     Value,
     number_text,
     unit_words,
@@ -40,26 +42,13 @@ from eligibility.textfmt import SYMBOL, amount_text, days_text, ratio_text, rela
 
 
 def evaluate_expr(ctx: Context, e: Expr) -> Finding:
-    if isinstance(e, And | Or | AtLeast):
-        return _combine(ctx, e)
-    if isinstance(e, Not):
-        inner = evaluate_expr(ctx, e.item)
-        return Finding(t_not(inner.value), inner.reasons, inner.missing)
-    if isinstance(e, Compare):
-        return _compare(ctx, e)
-    if isinstance(e, Between):
-        return _between(ctx, e)
-    if isinstance(e, RangeCheck):
-        return _range_check(ctx, e)
-    if isinstance(e, Is):
-        return _is(ctx, e)
-    if isinstance(e, HistoryOf):
-        return history.history_of(ctx, e)
-    if isinstance(e, LastDose):
-        return exposures.last_dose(ctx, e)
-    if isinstance(e, CurrentUse):
-        return exposures.current_use(ctx, e)
-    return exposures.sustained(ctx, e)
+    # One dictionary lookup by the node's exact type (every node class is final).
+    return _EVALUATORS[type(e)](ctx, e)
+
+
+def _not(ctx: Context, e: Not) -> Finding:
+    inner = evaluate_expr(ctx, e.item)
+    return Finding(t_not(inner.value), inner.reasons, inner.missing)
 
 
 def _combine(ctx: Context, e: And | Or | AtLeast) -> Finding:
@@ -318,3 +307,19 @@ def _is(ctx: Context, e: Is) -> Finding:
         )
     num = unknown(quantity, "; ".join(notes) or f"{quantity.label} not recorded")
     return _unknown(num)
+
+
+_EVALUATORS: dict[type, Callable[[Context, Any], Finding]] = {
+    And: _combine,
+    Or: _combine,
+    AtLeast: _combine,
+    Not: _not,
+    Compare: _compare,
+    Between: _between,
+    RangeCheck: _range_check,
+    Is: _is,
+    HistoryOf: history.history_of,
+    LastDose: exposures.last_dose,
+    CurrentUse: exposures.current_use,
+    SustainedDose: exposures.sustained,
+}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from eligibility import units
 from eligibility.catalogue import Quantity
@@ -17,6 +18,7 @@ Factors = Mapping[str, Mapping[tuple[str, str], Decimal]]
 """Protocol-supplied conversion factors by analyte, e.g. HBV DNA IU/mL → copies/mL."""
 
 
+@lru_cache(maxsize=512)
 def canonical_unit(text: str) -> str:
     stripped = text.strip()
     if not stripped:
@@ -63,6 +65,7 @@ def to_canonical(q: Quantity, value: Decimal, unit: str, factors: Factors | None
     return units.convert(value, q.analyte, written, q.unit, factors=own)
 
 
+@lru_cache(maxsize=512)
 def display_unit(unit: str) -> str:
     """The unit as a coordinator reads it: kg/m², g/cm², mL/min/1.73 m²."""
     return unit.replace("m2", "m²").replace("cm2", "cm²").replace("1.73m²", "1.73 m²")
