@@ -2,38 +2,17 @@
 
 from django.db import migrations
 
+from config.beat import daily_task
+
 TASK_NAME = "Forget stale login throttles"
-CRONTAB = {
-    "minute": "15",
-    "hour": "3",
-    "day_of_week": "*",
-    "day_of_month": "*",
-    "month_of_year": "*",
-    "timezone": "UTC",
-}
 
-
-def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab = CrontabSchedule.objects.filter(**CRONTAB).first()
-    if crontab is None:
-        crontab = CrontabSchedule.objects.create(**CRONTAB)
-    PeriodicTask.objects.update_or_create(
-        name=TASK_NAME,
-        defaults={
-            "task": "accounts.tasks.purge_login_throttles",
-            "crontab": crontab,
-            "interval": None,
-            "enabled": True,
-            "description": "Removes throttles with no lock in force and no recent failure.",
-        },
-    )
-
-
-def unschedule(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=TASK_NAME).delete()
+schedule, unschedule = daily_task(
+    name=TASK_NAME,
+    task="accounts.tasks.purge_login_throttles",
+    hour=3,
+    minute=15,
+    description="Removes throttles with no lock in force and no recent failure.",
+)
 
 
 class Migration(migrations.Migration):

@@ -2,44 +2,17 @@
 
 from django.db import migrations
 
+from config.beat import daily_task
+
 TASK_NAME = "Verify the audit chain"
 
-
-def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab = CrontabSchedule.objects.filter(
-        minute="30",
-        hour="2",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="UTC",
-    ).first()
-    if crontab is None:
-        crontab = CrontabSchedule.objects.create(
-            minute="30",
-            hour="2",
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-            timezone="UTC",
-        )
-    PeriodicTask.objects.update_or_create(
-        name=TASK_NAME,
-        defaults={
-            "task": "audit.tasks.verify_audit_chain",
-            "crontab": crontab,
-            "interval": None,
-            "enabled": True,
-            "description": "Walks the audit chain and logs an error at the first broken link.",
-        },
-    )
-
-
-def unschedule(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=TASK_NAME).delete()
+schedule, unschedule = daily_task(
+    name=TASK_NAME,
+    task="audit.tasks.verify_audit_chain",
+    hour=2,
+    minute=30,
+    description="Walks the audit chain and logs an error at the first broken link.",
+)
 
 
 class Migration(migrations.Migration):

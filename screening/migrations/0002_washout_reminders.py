@@ -2,38 +2,17 @@
 
 from django.db import migrations
 
+from config.beat import daily_task
+
 TASK_NAME = "Remind sites of washouts ending"
-CRONTAB = {
-    "minute": "0",
-    "hour": "6",
-    "day_of_week": "*",
-    "day_of_month": "*",
-    "month_of_year": "*",
-    "timezone": "UTC",
-}
 
-
-def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab = CrontabSchedule.objects.filter(**CRONTAB).first()
-    if crontab is None:
-        crontab = CrontabSchedule.objects.create(**CRONTAB)
-    PeriodicTask.objects.update_or_create(
-        name=TASK_NAME,
-        defaults={
-            "task": "screening.tasks.washout_reminders",
-            "crontab": crontab,
-            "interval": None,
-            "enabled": True,
-            "description": "Records a reminder for each screening whose washout ends within 7 days.",
-        },
-    )
-
-
-def unschedule(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=TASK_NAME).delete()
+schedule, unschedule = daily_task(
+    name=TASK_NAME,
+    task="screening.tasks.washout_reminders",
+    hour=6,
+    minute=0,
+    description="Records a reminder for each screening whose washout ends within 7 days.",
+)
 
 
 class Migration(migrations.Migration):
