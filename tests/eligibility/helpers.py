@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,3 +44,28 @@ def drop_reading(facts: Facts, code: str) -> Facts:
     for key in ("labs", "measurements"):
         facts[key] = [i for i in facts.get(key, []) if i["code"] != code]
     return facts
+
+
+# --- One failing change per criterion -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    criterion: str
+    change: Callable[[Facts], object]
+    """Edits the eligible candidate's facts in place."""
+    names: tuple[str, ...]
+    """Text the criterion's summary must contain: the value that failed, in its words."""
+
+
+def answer(code: str, value: str) -> Callable[[Facts], object]:
+    return lambda facts: facts["answers"].update({code: value})
+
+
+def judgment(code: str) -> Callable[[Facts], object]:
+    """The investigator answers yes to an exclusion only they can judge."""
+    return lambda facts: facts["judgments"].update({code: "yes"})
+
+
+def reading(code: str, **fields: object) -> Callable[[Facts], object]:
+    return lambda facts: set_reading(facts, code, **fields)

@@ -8,35 +8,12 @@ criterion added to the protocol without one fails ``test_every_criterion_has_a_c
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 
 from eligibility import ProtocolDefinition
 
-from .helpers import Facts, run, set_reading
-
-
-@dataclass(frozen=True)
-class Case:
-    criterion: str
-    change: Callable[[Facts], object]
-    """Edits the eligible candidate's facts in place."""
-    names: tuple[str, ...]
-    """Text the criterion's summary must contain: the value that failed, in its words."""
-
-
-def answer(code: str, value: str) -> Callable[[Facts], object]:
-    return lambda facts: facts["answers"].update({code: value})
-
-
-def judgment(code: str) -> Callable[[Facts], object]:
-    """The investigator answers yes to an exclusion only they can judge."""
-    return lambda facts: facts["judgments"].update({code: "yes"})
-
-
-def reading(code: str, **fields: object) -> Callable[[Facts], object]:
-    return lambda facts: set_reading(facts, code, **fields)
+from .helpers import Case, Facts, answer, judgment, reading, run, set_reading
 
 
 def medication(**exposure: object) -> Callable[[Facts], object]:
