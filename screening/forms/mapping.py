@@ -51,14 +51,23 @@ def site_ranges_for(
     screening: Any, requirements: Requirements, identity: Any
 ) -> dict[str, SiteRange]:
     """The site's reference range of each laboratory test that needs one, for this
-    candidate on the screening date: the prefill of the form's range fields."""
+    candidate: the prefill of the form's range fields.
+
+    The range is the one in force on the saved result's date (the range the result
+    is judged against), or on the screening date for a result not saved yet.
+    """
     dob = identity.date_of_birth if identity is not None else None
-    on = screening.screening_date
-    age = age_on(dob, on) if dob is not None and dob <= on else None
+    result_dates = {
+        code: day
+        for code, day in screening.observations.values_list("code", "observed_on")
+        if day is not None
+    }
     out = {}
     for spec in requirements.inputs():
         if not (is_numeric(spec) and spec.needs_reference_range):
             continue
+        on = result_dates.get(spec.code, screening.screening_date)
+        age = age_on(dob, on) if dob is not None and dob <= on else None
         found = reference_range_for(
             site=screening.candidate.site,
             quantity_code=spec.code,

@@ -286,3 +286,31 @@ def test_a_checklist_is_ticked_then_cleared_through_the_form(
     assert post(coordinator, nct_screening, again).status_code == 302
     assert not nct_screening.score_items.filter(score="padua").exists()
     assert "padua" not in rendered(coordinator, nct_screening)
+
+
+def test_a_saved_result_is_shown_with_the_range_in_force_on_its_date(
+    coordinator: Client, hmsc_screening: Any
+) -> None:
+    """Site A's laboratory changed its ALT range on 28 Oct 2026: a result from before is
+    judged, and shown, against the range then in force."""
+    from datetime import date
+    from decimal import Decimal
+
+    from trials.models import ReferenceRange
+
+    current = ReferenceRange.objects.get(site=hmsc_screening.candidate.site, quantity__code="alt")
+    ReferenceRange.objects.filter(pk=current.pk).update(valid_from=date(2026, 10, 28))
+    ReferenceRange.objects.create(
+        site=current.site, quantity=current.quantity, unit="U/L", lln=Decimal(7),
+        uln=Decimal(55), valid_from=date(2020, 1, 1), valid_to=date(2026, 10, 27),
+    )  # fmt: skip
+    assert rendered(coordinator, hmsc_screening)["alt__uln"] == "40"  # nothing saved yet
+    data = rendered(coordinator, hmsc_screening)
+    data.update({"alt__value": "50", "alt__date": "2026-10-25"})
+    assert post(coordinator, hmsc_screening, data).status_code == 302
+    saved = observation(hmsc_screening, "alt")
+    assert saved.range_source != "report"  # the prefilled site range was left as it was
+    assert rendered(coordinator, hmsc_screening)["alt__uln"] == "55"
+    facts = hmsc_screening.evaluations.latest().facts
+    (alt,) = [r for r in facts["labs"] if r["code"] == "alt"]
+    assert alt["reference_range"]["uln"] == "55"
