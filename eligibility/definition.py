@@ -20,7 +20,14 @@ import yaml
 from eligibility import units
 from eligibility.catalogue import Catalogue, Quantity, default_catalogue
 from eligibility.catalogue_load import build_catalogue
-from eligibility.errors import CatalogueError, DefinitionError, Path, Problem, RuleError
+from eligibility.errors import (
+    CatalogueError,
+    DefinitionError,
+    Path,
+    Problem,
+    RuleError,
+    path_text,
+)
 from eligibility.parser import parse_rule
 from eligibility.reader import Reader
 from eligibility.rules import Expr
@@ -185,8 +192,6 @@ def _error(source: str, problems: list[Problem], lines: Mapping[Path, int]) -> D
 
 
 def _message(p: Problem) -> str:
-    from eligibility.errors import path_text
-
     return f"{path_text(p.path)}: {p.message}" if p.path else p.message
 
 
@@ -198,26 +203,35 @@ def _line(lines: Mapping[Path, int], path: Path) -> int:
     return lines[path]
 
 
+MAX_NODES = 100_000
+"""More values than any protocol has: aliases expanding beyond it are refused."""
+
+
 def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, Any], list[Problem]]:
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise DefinitionError(source, [Problem((), "the definition is empty", 1)])
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise DefinitionError(source, [Problem((), f"YAML syntax: {exc.problem}", line)]) from None
-    finally:
-        loader.dispose()
     lines: dict[Path, int] = {}
     nodes: dict[Path, Any] = {}
     dupes: list[Problem] = []
+    open_nodes: set[int] = set()  # the nodes being walked: an alias to one is a cycle
 
     def walk(n: Any, path: Path) -> None:
+        if id(n) in open_nodes:
+            line = lines.get(path, n.start_mark.line + 1)  # where the alias is used
+            problem = Problem(path, f"{path_text(path)}: an alias refers to itself", line)
+            raise DefinitionError(source, [problem])
+        if len(nodes) >= MAX_NODES:
+            raise DefinitionError(
+                source,
+                [Problem((), f"the definition has more than {MAX_NODES} values", 1)],
+            )
         lines.setdefault(path, n.start_mark.line + 1)
         nodes[path] = n
+        open_nodes.add(id(n))
+        try:
+            _walk_children(n, path)
+        finally:
+            open_nodes.discard(id(n))
+
+    def _walk_children(n: Any, path: Path) -> None:
         if isinstance(n, yaml.MappingNode):
             seen: set[str] = set()
             for k, v in n.value:
@@ -234,7 +248,21 @@ def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, A
             for i, v in enumerate(n.value):
                 walk(v, (*path, i))
 
-    walk(node, ())
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise DefinitionError(source, [Problem((), "the definition is empty", 1)])
+        # Walk the nodes as written before constructing: construction expands YAML merge
+        # keys (``<<: *anchor``) in place, and the merged keys would look like duplicates.
+        walk(node, ())
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise DefinitionError(source, [Problem((), f"YAML syntax: {exc.problem}", line)]) from None
+    finally:
+        loader.dispose()
     return data, lines, nodes, dupes
 
 

@@ -38,6 +38,43 @@ def test_the_good_definition_loads() -> None:
     assert [c.id for c in definition.criteria] == ["I1", "E1"]
 
 
+def test_yaml_merge_keys_are_not_mistaken_for_duplicates() -> None:
+    """Shared fields through an anchor and ``<<:``; a key given again overrides."""
+    text = broken(
+        "  - id: E1\n    kind: exclusion\n",
+        "  - &exclusion\n    id: E1\n    kind: exclusion\n",
+    ) + (
+        "  - <<: *exclusion\n"
+        "    id: E2\n"
+        "    text: Weight above 200 kg.\n"
+        "    rule: weight > 200 kg\n"
+    )
+    definition = load_definition(text, source="merge.yaml")
+    assert [(c.id, c.kind) for c in definition.criteria] == [
+        ("I1", "inclusion"),
+        ("E1", "exclusion"),
+        ("E2", "exclusion"),
+    ]
+    twice = text.replace("    id: E2\n", "    id: E2\n    id: E3\n")
+    with pytest.raises(DefinitionError, match="duplicate key 'id'"):
+        load_definition(twice, source="merge.yaml")
+
+
+def test_an_alias_that_refers_to_itself_is_refused_with_its_line() -> None:
+    text = GOOD + "extra: &loop\n  again: *loop\n"
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(text, source="loop.yaml")
+    assert str(caught.value) == "loop.yaml:20: extra.again: an alias refers to itself"
+
+
+def test_aliases_that_expand_beyond_any_protocol_are_refused() -> None:
+    """A few lines of nested aliases would otherwise expand to billions of values."""
+    levels = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 9)]
+    with pytest.raises(DefinitionError, match="more than 100000 values"):
+        load_definition(GOOD + "\n".join(levels) + "\n", source="laughs.yaml")
+
+
 CASES = [
     (
         "unknown quantity",
