@@ -72,14 +72,18 @@ def require_data_entry(user: User, screening: Screening) -> None:
 
 
 def lock_screening(screening: Screening) -> Screening:
-    """The screening row, locked until the transaction ends, with what messages need."""
-    return (
-        Screening.objects.select_for_update(of=("self",))
-        .select_related(
-            "candidate__site", "candidate__trial", "protocol_version", "updated_by", "previous"
-        )
-        .get(pk=screening.pk)
-    )
+    """The screening row, locked until the transaction ends, with what messages need.
+
+    The lock is taken by a query on the screening row alone, then the row is read
+    again with its relations. (On PostgreSQL, a locking query joined to other tables
+    that waits for a concurrent writer re-checks the joins against the new row
+    version and can come back empty: the second of two simultaneous saves would then
+    fail instead of getting its conflict message.)
+    """
+    list(Screening.objects.select_for_update().filter(pk=screening.pk).values_list("pk"))
+    return Screening.objects.select_related(
+        "candidate__site", "candidate__trial", "protocol_version", "updated_by", "previous"
+    ).get(pk=screening.pk)
 
 
 def audit(
