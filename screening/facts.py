@@ -32,7 +32,7 @@ from screening.models import (
     RangeSource,
     Screening,
 )
-from trials.catalogue import catalogue_revision
+from trials.catalogue import catalogue_stamp
 from trials.models import ProtocolVersion
 from trials.protocols import load_version
 from trials.selectors import reference_range_for
@@ -61,14 +61,14 @@ class DefinitionCache:
 
     def __init__(self, maxsize: int = 16) -> None:
         self.maxsize = maxsize
-        self._entries: OrderedDict[tuple[int, str, int], ProtocolDefinition] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, str, str], ProtocolDefinition] = OrderedDict()
         self._lock = threading.Lock()
         self.enabled = True
 
     def get(self, version: ProtocolVersion) -> ProtocolDefinition:
         if not self.enabled:
             return load_version(version)
-        key = (version.pk, version.source_hash, catalogue_revision())
+        key = (version.pk, version.source_hash, catalogue_stamp())
         with self._lock:
             found = self._entries.get(key)
             if found is not None:

@@ -9,6 +9,7 @@ definitions extend themselves — from the built-in data.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -177,15 +178,24 @@ def catalogue_revision() -> int:
     return number or 0
 
 
+def catalogue_stamp() -> str:
+    """What a cache of anything built from the catalogue keys on: the revision number
+    and the random token of the change that made it ("0:" before any change). A change
+    rolled back and another committed later may share a number, never a token."""
+    row = CatalogueRevision.objects.filter(pk=1).values_list("number", "token").first()
+    return f"{row[0]}:{row[1]}" if row else "0:"
+
+
 def catalogue_changed() -> None:
     """Count one change to the catalogue, inside the writer's transaction (so a change
     rolled back is not counted)."""
     now = timezone.now()
-    bump = {"number": F("number") + 1, "changed_at": now}
+    token = uuid.uuid4().hex
+    bump = {"number": F("number") + 1, "changed_at": now, "token": token}
     if CatalogueRevision.objects.filter(pk=1).update(**bump):
         return
     try:
         with transaction.atomic():
-            CatalogueRevision.objects.create(pk=1, number=1, changed_at=now)
+            CatalogueRevision.objects.create(pk=1, number=1, changed_at=now, token=token)
     except IntegrityError:  # another writer created it first
         CatalogueRevision.objects.filter(pk=1).update(**bump)

@@ -41,3 +41,24 @@ def test_a_change_rolled_back_is_not_counted() -> None:
         failing_save()
     assert catalogue_revision() == start
     assert not Quantity.objects.filter(code="sample_q").exists()
+
+
+def test_a_number_reused_after_a_rollback_never_gives_the_same_stamp() -> None:
+    """A cache filled inside a transaction that then rolled back must not be reused
+    after another change commits the same revision number."""
+    from trials.catalogue import catalogue_stamp
+
+    inside: list[str] = []
+
+    def change_then_fail() -> None:
+        with transaction.atomic():
+            catalogue_changed()
+            inside.append(catalogue_stamp())
+            raise RuntimeError("the save failed")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
+    catalogue_changed()
+    after = catalogue_stamp()
+    assert after.split(":")[0] == inside[0].split(":")[0]
+    assert after != inside[0]

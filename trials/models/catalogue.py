@@ -223,6 +223,12 @@ class CatalogueRevision(models.Model):
 
     number = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="Random, new at every change: a number reused after a rollback never "
+        "matches a cache entry made before it.",
+    )
 
     class Meta:
         verbose_name = "catalogue revision"
