@@ -171,7 +171,14 @@ _ACTIONS: dict[str, Callable[[AuditEvent, bool], str]] = {
         f"A login {_login_target(event)} was refused while locked"
     ),
     "accounts.login.locked": _login_locked,
+    "screening.log.exported": lambda event, _: _log_exported(event),
 }
+
+
+def _log_exported(event: AuditEvent) -> str:
+    filters = event.changes.get("filters", {}).get("new") or {}
+    chosen = ", ".join(f"{name} {value}" for name, value in sorted(filters.items()))
+    return f"{who(event)} downloaded the screening log" + (f" ({chosen})" if chosen else "")
 
 
 def reason_text(event: AuditEvent) -> str:

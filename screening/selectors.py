@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.roles import roles_of
 from screening.models import (
     OPEN_STATUSES,
     Candidate,
+    Decision,
     Evaluation,
     Screening,
     ScreeningStatus,
+    Signature,
 )
 from trials.models import ProtocolStatus, TrialSite, TrialStatus
 
@@ -171,3 +174,98 @@ def monitor_log(user: Any, limit: int = 50) -> list[Screening]:
         "candidate__trial", "candidate__site"
     )
     return list(with_latest_evaluation(screenings).order_by("-screening_date", "-pk")[:limit])
+
+
+# --- The screening log -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One screening attempt as the screening log shows it: pseudonymised for everyone."""
+
+    screening: Screening
+    evaluation_status: str | None
+    not_met: tuple[str, ...]
+    eligible_from: date | None
+    decision: Decision | None
+    signature: Signature | None
+    signature_void: bool
+
+
+def screening_log(
+    user: Any,
+    *,
+    trial: str = "",
+    site: str = "",
+    status: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[Any]:
+    """Every screening attempt ``user`` may see, oldest number first, with its latest
+    evaluation; filtered by trial code, site code, screening status and screening date."""
+    latest = Evaluation.objects.filter(screening=OuterRef("pk")).order_by("-created_at", "-pk")
+    screenings = Screening.objects.for_user(user).select_related(
+        "candidate__trial", "candidate__site", "protocol_version", "enrolment"
+    )
+    if trial:
+        screenings = screenings.filter(candidate__trial__code=trial)
+    if site:
+        screenings = screenings.filter(candidate__site__code=site)
+    if status:
+        screenings = screenings.filter(status=status)
+    if since:
+        screenings = screenings.filter(screening_date__gte=since)
+    if until:
+        screenings = screenings.filter(screening_date__lte=until)
+    return screenings.annotate(
+        latest_status=Subquery(latest.values("status")[:1]),
+        latest_eligible_from=Subquery(latest.values("eligible_from")[:1]),
+        latest_result=Subquery(latest.values("result")[:1], output_field=JSONField()),
+    ).order_by("candidate__trial__code", "candidate__site__code", "candidate__sequence", "attempt")
+
+
+def log_rows(screenings: Iterable[Screening], *, chunk: int = 500) -> Iterator[LogRow]:
+    """The log's rows for ``screenings`` (from ``screening_log``), reading decisions and
+    signatures a chunk of screenings at a time."""
+    batch: list[Screening] = []
+    for screening in screenings:
+        batch.append(screening)
+        if len(batch) == chunk:
+            yield from _log_batch(batch)
+            batch = []
+    if batch:
+        yield from _log_batch(batch)
+
+
+def _log_batch(batch: list[Screening]) -> Iterator[LogRow]:
+    current: dict[int, Decision] = {}
+    decisions = Decision.objects.filter(screening__in=batch).select_related("signature__void")
+    for decision in decisions.order_by("proposed_at", "pk"):
+        current[decision.screening_id] = decision  # the latest one wins
+    for screening in batch:
+        chosen = current.get(screening.pk)
+        signature = getattr(chosen, "signature", None) if chosen is not None else None
+        result = getattr(screening, "latest_result", None) or {}
+        not_met = tuple(
+            c["id"] for c in result.get("criteria", []) if c.get("outcome") == "not_met"
+        )
+        yield LogRow(
+            screening=screening,
+            evaluation_status=getattr(screening, "latest_status", None),
+            not_met=not_met,
+            eligible_from=getattr(screening, "latest_eligible_from", None),
+            decision=chosen,
+            signature=signature,
+            signature_void=signature is not None and signature.is_void,
+        )
+
+
+def log_filter_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The trials and sites the user's screening log can be narrowed to."""
+    visible = Candidate.objects.for_user(user)
+    trials = sorted(set(visible.values_list("trial__code", "trial__title")))
+    sites = sorted(set(visible.values_list("site__code", "site__name")))
+    return (
+        [(code, f"{code} — {title}") for code, title in trials],
+        [(code, f"{code} — {name}") for code, name in sites],
+    )

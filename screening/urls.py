@@ -1,11 +1,12 @@
 from django.urls import path
 
-from screening.views import candidates, decisions, entry, identity, summary
+from screening.views import candidates, decisions, entry, identity, log, summary
 
 app_name = "screening"
 
 urlpatterns = [
     path("candidates/", candidates.candidate_list, name="candidates"),
+    path("log/", log.screening_log_view, name="log"),
     path("candidates/new/", candidates.candidate_register_view, name="register"),
     path("candidates/<int:pk>/", candidates.candidate_detail, name="candidate"),
     path("candidates/<int:pk>/identity/", identity.candidate_identity_view, name="identity"),

@@ -66,6 +66,7 @@ RULES: dict[str, Rule] = {
         kwargs=lambda world: {"object_type": "trials.site", "object_id": world["site_a"].pk},
     ),
     "screening:candidates": Rule(_signed_in(200, data_manager=404)),
+    "screening:log": Rule(_signed_in(200, data_manager=404)),
     "screening:register": Rule(_signed_in(200, monitor=404, data_manager=404)),
     "screening:candidate": Rule(_A_OR_MONITOR, kwargs=lambda world: {"pk": world["candidate"].pk}),
     "screening:summary": Rule(_A_OR_MONITOR, kwargs=lambda world: {"pk": world["screening"].pk}),

@@ -91,3 +91,37 @@ class CandidateSearchForm(forms.Form):
         self.fields["trial"].choices = [("", "Any trial"), *trials]  # type: ignore[attr-defined]
         if not names:
             self.fields["q"].label = "Screening number"
+
+
+class ScreeningLogForm(forms.Form):
+    """A GET filter of the screening log."""
+
+    trial = forms.ChoiceField(label="Trial", required=False)
+    site = forms.ChoiceField(label="Site", required=False)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *ScreeningStatus.choices]
+    )
+    since = forms.DateField(
+        label="Screened from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="Screened until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        trials: list[tuple[str, str]],
+        sites: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["trial"].choices = [("", "Any trial"), *trials]  # type: ignore[attr-defined]
+        self.fields["site"].choices = [("", "Any site"), *sites]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", f"Screened until must be on or after {since:%d %b %Y}.")
+        return data
