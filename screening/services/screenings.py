@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -147,13 +148,22 @@ def screening_enrol(
             code="not_eligible",
         )
     p = Problems()
-    if enrolled_on > timezone.localdate():
+    site_zone = zoneinfo.ZoneInfo(locked.candidate.site.time_zone)
+    if enrolled_on > timezone.localtime(timezone=site_zone).date():
         p.add("enrolled_on", f"Enrolment date {enrolled_on} is in the future.", "future")
     if enrolled_on < locked.screening_date:
         p.add(
             "enrolled_on",
             f"Enrolment date {enrolled_on} is before the screening date {locked.screening_date}.",
             "before_screening",
+        )
+    signed_on = timezone.localtime(signature.signed_at, timezone=site_zone).date()
+    if enrolled_on < signed_on:
+        p.add(
+            "enrolled_on",
+            f"Enrolment date {enrolled_on} is before the eligibility decision was signed "
+            f"({signed_on}, site time).",
+            "before_signature",
         )
     if p:
         raise ScreeningValidationError(p.errors)

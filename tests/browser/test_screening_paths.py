@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import PASSWORD, ROOT
 
@@ -252,9 +254,19 @@ def test_coordinator_to_investigator_path(
     assert "UTC" in signature
     page.screenshot(path=str(artifacts_dir / f"{slug}-09-signed.png"), full_page=True)
     page.get_by_role("link", name="Enrol").click()
-    page.get_by_label("Enrolment date").fill("2026-11-21")
+    # Enrolled the day the decision was signed (today, at the site).
+    today = timezone.localtime(timezone=ZoneInfo("Europe/Berlin")).date()
+    page.get_by_label("Enrolment date").fill(today.isoformat())
     page.get_by_label("Randomisation number").fill("R-0001")
     page.get_by_role("button", name="Record enrolment").click()
     assert "R-0001" in page.get_by_test_id("enrolment").inner_text()
     assert page.get_by_test_id("screening-status").inner_text() == "Enrolled"
     page.screenshot(path=str(artifacts_dir / f"{slug}-10-enrolled.png"), full_page=True)
+
+    # --- The screening log, pseudonymised as it leaves the site ----------------------
+    page.get_by_role("link", name="Screening log").click()
+    row = page.get_by_test_id("log-table").get_by_role("row").filter(has_text=number)
+    assert "Enrolled" in row.inner_text()
+    assert "Ian Investigator" in row.inner_text()
+    assert name not in page.content()
+    page.screenshot(path=str(artifacts_dir / f"{slug}-11-screening-log.png"), full_page=True)

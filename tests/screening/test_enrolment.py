@@ -56,6 +56,11 @@ def test_an_eligible_signed_screening_is_enrolled_once_on_a_sensible_date(
         enrol(coordinator_a, hmsc_screening, date(2026, 11, 1))
     with pytest.raises(ScreeningValidationError, match="in the future"):
         enrol(coordinator_a, hmsc_screening, date(2026, 12, 1))
+    # Screened on the 20th, signed on the 21st: nobody is enrolled before being confirmed.
+    with pytest.raises(
+        ScreeningValidationError, match="before the eligibility decision was signed"
+    ):
+        enrol(coordinator_a, hmsc_screening, date(2026, 11, 20))
     enrol(coordinator_a, hmsc_screening)
     with pytest.raises(ScreeningRuleError, match="already enrolled"):
         enrol(coordinator_a, hmsc_screening)
