@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 
 from screening.selectors import open_screenings
-from trials.models import Drug, DrugClass, Quantity, ReferenceRange
+from trials.catalogue import catalogue_was_changed
+from trials.models import ReferenceRange
 
 
 def _reevaluate(site_id: int | None = None) -> None:
@@ -26,8 +27,7 @@ def _reevaluate(site_id: int | None = None) -> None:
 
 
 def _catalogue_changed(sender: Any, **kwargs: Any) -> None:
-    if not kwargs.get("raw"):
-        _reevaluate()
+    _reevaluate()
 
 
 def _range_changed(sender: Any, instance: ReferenceRange, **kwargs: Any) -> None:
@@ -36,11 +36,7 @@ def _range_changed(sender: Any, instance: ReferenceRange, **kwargs: Any) -> None
 
 
 def connect() -> None:
-    for model in (Quantity, DrugClass, Drug):
-        for signal, verb in ((post_save, "save"), (post_delete, "delete")):
-            signal.connect(
-                _catalogue_changed, sender=model, dispatch_uid=f"reevaluate-{model.__name__}-{verb}"
-            )
+    catalogue_was_changed.connect(_catalogue_changed, dispatch_uid="reevaluate-catalogue")
     post_save.connect(_range_changed, sender=ReferenceRange, dispatch_uid="reevaluate-range-save")
     post_delete.connect(
         _range_changed, sender=ReferenceRange, dispatch_uid="reevaluate-range-delete"

@@ -9,7 +9,13 @@ definitions extend themselves — from the built-in data.
 
 from __future__ import annotations
 
+import copy
+import functools
+import hashlib
+import json
+import threading
 import uuid
+from collections import OrderedDict
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -17,6 +23,7 @@ from typing import Any
 import yaml
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from eligibility.catalogue import Catalogue
@@ -36,7 +43,13 @@ QUANTITY_COLUMNS = (
 
 
 def builtin_catalogue_data() -> dict[str, Any]:
-    """The engine's built-in catalogue as plain data."""
+    """The engine's built-in catalogue as plain data (a copy the caller may change)."""
+    return copy.deepcopy(_builtin_catalogue())
+
+
+@functools.cache
+def _builtin_catalogue() -> dict[str, Any]:
+    # The file ships with the code: read and parsed once per process.
     text = resources.files("eligibility").joinpath("data/catalogue.yaml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
@@ -64,39 +77,52 @@ def _quantity_row(entry: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def sync_builtin_catalogue() -> int:
-    """Add built-in entries missing from the database; return how many were added."""
+    """Add built-in entries missing from the database; return how many were added.
+
+    The rows are inserted together and counted as one catalogue change."""
     data = builtin_catalogue_data()
-    added = 0
     have = set(Quantity.objects.values_list("code", flat=True))
-    for entry in data.get("quantities", []):
-        if entry["code"] not in have:
-            Quantity.objects.create(**_quantity_row(entry))
-            added += 1
+    quantities = [
+        Quantity(**_quantity_row(entry))
+        for entry in data.get("quantities", [])
+        if entry["code"] not in have
+    ]
     have = set(DrugClass.objects.values_list("code", flat=True))
-    for entry in data.get("drug_classes", []):
-        if entry["code"] not in have:
-            DrugClass.objects.create(
-                code=entry["code"],
-                label=entry["label"],
-                atc=entry.get("atc", []),
-                includes=entry.get("includes", []),
-                note=entry.get("note", ""),
-            )
-            added += 1
+    classes = [
+        DrugClass(
+            code=entry["code"],
+            label=entry["label"],
+            atc=entry.get("atc", []),
+            includes=entry.get("includes", []),
+            note=entry.get("note", ""),
+        )
+        for entry in data.get("drug_classes", [])
+        if entry["code"] not in have
+    ]
     have = set(Drug.objects.values_list("code", flat=True))
-    for entry in data.get("drugs", []):
-        if entry["code"] not in have:
-            equivalent = entry.get("prednisolone_equivalent_mg")
-            Drug.objects.create(
-                code=entry["code"],
-                label=entry["label"],
-                atc=entry.get("atc") or "",
-                classes=entry.get("classes", []),
-                routes=entry.get("routes", []),
-                prednisolone_equivalent_mg=None if equivalent is None else Decimal(str(equivalent)),
-            )
-            added += 1
+    drugs = [
+        Drug(
+            code=entry["code"],
+            label=entry["label"],
+            atc=entry.get("atc") or "",
+            classes=entry.get("classes", []),
+            routes=entry.get("routes", []),
+            prednisolone_equivalent_mg=_decimal(entry.get("prednisolone_equivalent_mg")),
+        )
+        for entry in data.get("drugs", [])
+        if entry["code"] not in have
+    ]
+    Quantity.objects.bulk_create(quantities)
+    DrugClass.objects.bulk_create(classes)
+    Drug.objects.bulk_create(drugs)
+    added = len(quantities) + len(classes) + len(drugs)
+    if added:
+        catalogue_changed()
     return added
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def _number(value: Decimal | None) -> str | None:
@@ -167,9 +193,34 @@ def catalogue_data() -> dict[str, Any]:
     return data
 
 
+_BUILT: OrderedDict[str, Catalogue] = OrderedDict()
+_BUILT_LOCK = threading.Lock()
+_BUILT_SIZE = 4
+
+
 def current_catalogue() -> Catalogue:
-    """The engine catalogue as configured in this installation."""
-    return Catalogue.from_dict(catalogue_data())
+    """The engine catalogue as configured in this installation.
+
+    Reading the rows is cheap; checking them into a ``Catalogue`` is not (every unit,
+    calculator and class is validated). Built catalogues are kept by a hash of their
+    content, so the same rows are checked once per process and a changed row can
+    never be served from the cache.
+    """
+    data = catalogue_data()
+    key = hashlib.sha256(
+        json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
+    with _BUILT_LOCK:
+        found = _BUILT.get(key)
+        if found is not None:
+            _BUILT.move_to_end(key)
+            return found
+    built = Catalogue.from_dict(data)
+    with _BUILT_LOCK:
+        _BUILT[key] = built
+        while len(_BUILT) > _BUILT_SIZE:
+            _BUILT.popitem(last=False)
+    return built
 
 
 def catalogue_revision() -> int:
@@ -188,14 +239,19 @@ def catalogue_stamp() -> str:
 
 def catalogue_changed() -> None:
     """Count one change to the catalogue, inside the writer's transaction (so a change
-    rolled back is not counted)."""
+    rolled back is not counted), and tell the receivers of ``catalogue_was_changed``."""
     now = timezone.now()
     token = uuid.uuid4().hex
     bump = {"number": F("number") + 1, "changed_at": now, "token": token}
-    if CatalogueRevision.objects.filter(pk=1).update(**bump):
-        return
-    try:
-        with transaction.atomic():
-            CatalogueRevision.objects.create(pk=1, number=1, changed_at=now, token=token)
-    except IntegrityError:  # another writer created it first
-        CatalogueRevision.objects.filter(pk=1).update(**bump)
+    if not CatalogueRevision.objects.filter(pk=1).update(**bump):
+        try:
+            with transaction.atomic():
+                CatalogueRevision.objects.create(pk=1, number=1, changed_at=now, token=token)
+        except IntegrityError:  # another writer created it first
+            CatalogueRevision.objects.filter(pk=1).update(**bump)
+    catalogue_was_changed.send(sender=CatalogueRevision)
+
+
+catalogue_was_changed = Signal()
+"""Sent once per catalogue change (a saved or deleted quantity, drug class or drug, or a
+sync of the built-in entries), inside the writer's transaction."""
