@@ -1,0 +1,89 @@
+"""On a tablet (iPad-sized, portrait and landscape) the screening pages fit the screen:
+nothing scrolls sideways, the navigation folds into its menu button, and the data-entry
+form with its eligibility panel works by touch-sized controls."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.test_screening_paths import log_in, seed_protocols  # noqa: F401 -- fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TABLETS = {"portrait": (768, 1024), "landscape": (1024, 768)}
+
+
+def overflow(page: Any) -> int:
+    """How many CSS pixels the page is wider than the screen (0: nothing scrolls sideways)."""
+    width: int = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    return width
+
+
+@pytest.mark.parametrize("orientation", TABLETS)
+def test_screening_pages_fit_a_tablet(
+    page: Any,
+    live_server: Any,
+    seed_protocols: dict[str, Any],  # noqa: F811
+    coordinator_a: Any,
+    site_a: Any,
+    artifacts_dir: Path,
+    orientation: str,
+) -> None:
+    from screening.services import IdentityData, candidate_register, screening_start
+
+    candidate = candidate_register(
+        user=coordinator_a,
+        trial=seed_protocols["HMSC100"].trial,
+        site=site_a,
+        identity=IdentityData(full_name="Erika Mustermann", date_of_birth=date(1956, 4, 2)),
+        sex="F",
+    )
+    screening = screening_start(
+        user=coordinator_a,
+        candidate=candidate,
+        screening_date=date(2026, 11, 20),
+        consent_date=date(2026, 11, 18),
+    )
+    width, height = TABLETS[orientation]
+    page.set_viewport_size({"width": width, "height": height})
+    base = live_server.url
+    log_in(page, base, "coord.a")
+    for name, path in (
+        ("home", "/"),
+        ("candidates", "/screening/candidates/"),
+        ("log", "/screening/log/"),
+        ("entry", f"/screening/{screening.pk}/data/"),
+        ("summary", f"/screening/{screening.pk}/"),
+    ):
+        page.goto(f"{base}{path}")
+        assert overflow(page) == 0, f"{name} scrolls sideways on a {orientation} tablet"
+        page.screenshot(path=str(artifacts_dir / f"tablet-{orientation}-{name}.png"))
+
+    # The entry form: typing still updates the panel, and the save button is reachable.
+    page.goto(f"{base}/screening/{screening.pk}/data/")
+    status = page.get_by_test_id("live-status")
+    if width < 1200:  # the panel is below the form: its verdict rides in the save bar
+        assert status.is_visible()
+        assert "Incomplete" in status.inner_text()
+    else:
+        assert not status.is_visible()
+    with page.expect_response(lambda r: "/panel/" in r.url):
+        page.locator('input[name="weight__value"]').press_sequentially("58.4", delay=40)
+    page.wait_for_function(
+        "() => !document.querySelector('#eligibility-panel').textContent"
+        ".includes('Body weight not recorded')"
+    )
+    assert "Incomplete" in status.text_content()  # swapped with the panel, still there
+    save = page.get_by_role("button", name="Save and view summary")
+    save.scroll_into_view_if_needed()
+    box = save.bounding_box()
+    assert box is not None
+    assert box["height"] >= 36  # a comfortable touch target
+    if width < 992:  # Bootstrap's lg breakpoint: the navigation folds away
+        assert page.locator(".navbar-toggler").is_visible()
