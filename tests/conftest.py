@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 # Sync Playwright runs an event loop in the test thread next to live_server.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -115,6 +118,29 @@ def personas(
 
 
 # --- Browser --------------------------------------------------------------------
+
+
+class _OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, handling one request at a time over its threaded connections.
+
+    With SQLite in memory every thread of the live server shares the test's single
+    database connection, so two requests at once (a form's save racing the panel's
+    live evaluation) would interleave their transactions on it. Production never
+    shares a connection between threads; this only keeps the test server honest.
+    Connections stay threaded, so a browser's idle keep-alive never blocks another.
+    """
+
+    def set_app(self, application: Any) -> None:
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: Any, start_response: Any) -> Any:
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = _OneRequestAtATimeServer
 
 
 @pytest.fixture(scope="session")
