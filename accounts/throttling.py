@@ -135,18 +135,19 @@ def login_throttles_purge(*, now: dt.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     cutoff = now - _window()
-    stale = []
-    for throttle in LoginThrottle.objects.exclude(locked_until__gt=now).iterator():
-        if all(dt.datetime.fromisoformat(m) <= cutoff for m in throttle.recent_failures):
-            stale.append(throttle.pk)
-    # A failure recorded since the scan keeps its row: only rows still stale are removed.
+
+    def stale(throttle: LoginThrottle) -> bool:
+        locked = throttle.locked_until is not None and throttle.locked_until > now
+        recent = any(dt.datetime.fromisoformat(m) > cutoff for m in throttle.recent_failures)
+        return not (locked or recent)
+
+    candidates = [t.pk for t in LoginThrottle.objects.exclude(locked_until__gt=now) if stale(t)]
     removed = 0
-    for pk in stale:
+    for pk in candidates:
+        # A failure recorded since the scan keeps its row: checked again under the lock.
         with transaction.atomic():
-            row = LoginThrottle.objects.select_for_update().filter(pk=pk).first()
-            if row is None or (row.locked_until and row.locked_until > now):
-                continue
-            if all(dt.datetime.fromisoformat(m) <= cutoff for m in row.recent_failures):
-                row.delete()
+            throttle = LoginThrottle.objects.select_for_update().filter(pk=pk).first()
+            if throttle is not None and stale(throttle):
+                throttle.delete()
                 removed += 1
     return removed

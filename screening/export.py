@@ -9,7 +9,6 @@ from django.http import StreamingHttpResponse
 from audit.canonical import format_timestamp
 from audit.export import safe_cell, stream_csv
 from screening.selectors import LogRow
-from screening.templatetags.screening_tags import approx_age
 
 HEADER = [
     "screening_number",
@@ -49,7 +48,7 @@ def log_row(row: LogRow) -> list[str]:
         s.screening_date.isoformat(),
         s.consent_date.isoformat(),
         candidate.sex,
-        approx_age(candidate, s.screening_date),
+        candidate.age_range(s.screening_date),
         s.status,
         row.evaluation_status or "",
         " ".join(row.not_met),

@@ -162,8 +162,17 @@ def candidates_for(
 
 
 def trial_choices(user: Any) -> list[tuple[str, str]]:
-    codes = Candidate.objects.for_user(user).values_list("trial__code", flat=True).distinct()
-    return [(c, c) for c in sorted(set(codes))]
+    """The trials of the candidates ``user`` may see, as (code, "code — title") choices."""
+    visible = Candidate.objects.for_user(user)
+    trials = sorted(set(visible.values_list("trial__code", "trial__title")))
+    return [(code, f"{code} — {title}") for code, title in trials]
+
+
+def site_choices(user: Any) -> list[tuple[str, str]]:
+    """The sites of the candidates ``user`` may see, as (code, "code — name") choices."""
+    visible = Candidate.objects.for_user(user)
+    sites = sorted(set(visible.values_list("site__code", "site__name")))
+    return [(code, f"{code} — {name}") for code, name in sites]
 
 
 def monitor_log(user: Any, limit: int = 50) -> list[Screening]:
@@ -258,14 +267,3 @@ def _log_batch(batch: list[Screening]) -> Iterator[LogRow]:
             signature=signature,
             signature_void=signature is not None and signature.is_void,
         )
-
-
-def log_filter_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The trials and sites the user's screening log can be narrowed to."""
-    visible = Candidate.objects.for_user(user)
-    trials = sorted(set(visible.values_list("trial__code", "trial__title")))
-    sites = sorted(set(visible.values_list("site__code", "site__name")))
-    return (
-        [(code, f"{code} — {title}") for code, title in trials],
-        [(code, f"{code} — {name}") for code, name in sites],
-    )

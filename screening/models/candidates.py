@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -77,6 +78,14 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return self.screening_number
+
+    def age_range(self, on: date | None) -> str:
+        """The age on ``on`` from the year of birth alone, as a monitor may know it:
+        ``69–70`` (the day of birth would decide which); ``—`` without a date."""
+        if on is None:
+            return "—"
+        upper = on.year - self.year_of_birth
+        return f"{upper - 1}–{upper}"
 
 
 class CandidateIdentity(models.Model):

@@ -50,7 +50,7 @@ class ScreeningConflictError(Exception):
         self.saved_at = screening.updated_at
         self.revision = screening.revision
         tz = screening.candidate.site.time_zone
-        local = timezone.localtime(self.saved_at, timezone=_zone(tz))
+        local = timezone.localtime(self.saved_at, timezone=screening.candidate.site.zone)
         utc = self.saved_at.astimezone(UTC)
         super().__init__(
             f"{self.saved_by.get_full_name()} saved this screening at "
@@ -58,12 +58,6 @@ class ScreeningConflictError(Exception):
             f"(revision {self.revision}, yours was {expected_revision}). Nothing of yours was "
             "saved: reload the screening to see their changes, then enter yours again."
         )
-
-
-def _zone(name: str) -> Any:
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(name)
 
 
 def require_data_entry(user: User, screening: Screening) -> None:

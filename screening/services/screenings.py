@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -148,8 +147,8 @@ def screening_enrol(
             code="not_eligible",
         )
     p = Problems()
-    site_zone = zoneinfo.ZoneInfo(locked.candidate.site.time_zone)
-    if enrolled_on > timezone.localtime(timezone=site_zone).date():
+    site = locked.candidate.site
+    if enrolled_on > site.today():
         p.add("enrolled_on", f"Enrolment date {enrolled_on} is in the future.", "future")
     if enrolled_on < locked.screening_date:
         p.add(
@@ -157,7 +156,7 @@ def screening_enrol(
             f"Enrolment date {enrolled_on} is before the screening date {locked.screening_date}.",
             "before_screening",
         )
-    signed_on = timezone.localtime(signature.signed_at, timezone=site_zone).date()
+    signed_on = timezone.localtime(signature.signed_at, timezone=site.zone).date()
     if enrolled_on < signed_on:
         p.add(
             "enrolled_on",

@@ -127,11 +127,9 @@ def get_item(mapping: Any, key: Any) -> Any:
 @register.filter
 def approx_age(candidate: Any, on: Any) -> str:
     """Age from the year of birth alone (what a monitor may know): ``69–70``."""
-    year = getattr(candidate, "year_of_birth", None)
-    if not year or on is None:
+    if not getattr(candidate, "year_of_birth", None):
         return "—"
-    upper = on.year - year
-    return f"{upper - 1}–{upper}"
+    return str(candidate.age_range(on))
 
 
 @register.filter

@@ -133,6 +133,18 @@ def enter_example(coordinator: Any, investigator: Any, screening: Any, name: str
     return save(investigator, screening, replace(_nothing(), judgments=changes.judgments))
 
 
+def sign_withdrawal(coordinator: Any, investigator: Any, screening: Any) -> Any:
+    """The coordinator proposes "withdrawn (declined)" and the investigator signs it:
+    the quickest signed decision. Returns the signature."""
+    from screening.services import decision_propose, decision_sign
+    from tests.conftest import PASSWORD
+
+    decision = decision_propose(
+        user=coordinator, screening=screening, outcome="withdrawn", reason_category="declined"
+    )
+    return decision_sign(user=investigator, decision=decision, password=PASSWORD)
+
+
 def _nothing() -> Any:
     from screening.services import ScreeningChanges
 

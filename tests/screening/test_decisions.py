@@ -18,8 +18,8 @@ from screening.services import (
     decision_sign,
 )
 from screening.services.changes import changes_from_facts
-from tests.conftest import PASSWORD
-from tests.screening.conftest import enter_example, example, save
+from tests.conftest import PASSWORD, require_or_skip
+from tests.screening.conftest import enter_example, example, save, sign_withdrawal
 
 pytestmark = pytest.mark.django_db
 
@@ -145,13 +145,6 @@ def test_decisions_and_signatures_are_immutable(
         hmsc_screening.evaluations.all().delete()
 
 
-def _signed_withdrawal(coordinator: Any, investigator: Any, screening: Any) -> Signature:
-    decision = decision_propose(
-        user=coordinator, screening=screening, outcome="withdrawn", reason_category="declined"
-    )
-    return decision_sign(user=investigator, decision=decision, password=PASSWORD)
-
-
 @pytest.mark.parametrize(
     ("table", "column", "value"),
     [
@@ -169,7 +162,7 @@ def test_the_database_refuses_raw_updates_of_signed_records(
     value: str,
 ) -> None:
     """Past the models (the shell, a raw query): the database's own triggers refuse."""
-    _signed_withdrawal(coordinator_a, investigator_a, hmsc_screening)
+    sign_withdrawal(coordinator_a, investigator_a, hmsc_screening)
     with (
         pytest.raises(DatabaseError, match="immutable"),
         transaction.atomic(),
@@ -182,9 +175,9 @@ def test_the_database_refuses_raw_updates_of_signed_records(
 def test_the_database_refuses_raw_deletes_of_signed_records_on_postgresql(
     coordinator_a: Any, investigator_a: Any, hmsc_screening: Any, table: str
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no DELETE trigger (it would break test flushes).")
-    _signed_withdrawal(coordinator_a, investigator_a, hmsc_screening)
+    # SQLite has no DELETE trigger (it would break test flushes); CI runs PostgreSQL.
+    require_or_skip(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+    sign_withdrawal(coordinator_a, investigator_a, hmsc_screening)
     with (
         pytest.raises(DatabaseError, match="immutable"),
         transaction.atomic(),

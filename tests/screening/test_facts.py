@@ -78,10 +78,12 @@ def test_pending_values_are_evaluated_without_being_saved(
     assert evaluate_screening(hmsc_screening).status == "incomplete"
 
 
-def test_the_definition_is_loaded_once_per_version(hmsc_screening: Any, monkeypatch: Any) -> None:
+@pytest.fixture
+def loads(hmsc_screening: Any, monkeypatch: Any) -> list[int]:
+    """The protocol versions loaded from the database from now on (the cache starts empty)."""
     import screening.facts as facts
 
-    calls = []
+    calls: list[int] = []
     real = facts.load_version
 
     def counting(version: Any) -> Any:
@@ -90,28 +92,22 @@ def test_the_definition_is_loaded_once_per_version(hmsc_screening: Any, monkeypa
 
     definitions.clear()
     monkeypatch.setattr(facts, "load_version", counting)
+    return calls
+
+
+def test_the_definition_is_loaded_once_per_version(hmsc_screening: Any, loads: list[int]) -> None:
     evaluate_screening(hmsc_screening)
     evaluate_screening(hmsc_screening)
-    assert calls == [hmsc_screening.protocol_version_id]
+    assert loads == [hmsc_screening.protocol_version_id]
 
 
 def test_a_catalogue_edit_reloads_the_definition_at_the_next_evaluation(
-    hmsc_screening: Any, monkeypatch: Any
+    hmsc_screening: Any, loads: list[int]
 ) -> None:
     """Another process's edit is seen too: the cache keys on the revision in the database."""
-    import screening.facts as facts
     from trials.catalogue import catalogue_revision
     from trials.models import Quantity
 
-    calls = []
-    real = facts.load_version
-
-    def counting(version: Any) -> Any:
-        calls.append(version.pk)
-        return real(version)
-
-    definitions.clear()
-    monkeypatch.setattr(facts, "load_version", counting)
     evaluate_screening(hmsc_screening)
     before = catalogue_revision()
     quantity = Quantity.objects.get(code="weight")
@@ -120,7 +116,7 @@ def test_a_catalogue_edit_reloads_the_definition_at_the_next_evaluation(
     assert catalogue_revision() == before + 1
     evaluate_screening(hmsc_screening)
     evaluate_screening(hmsc_screening)
-    assert len(calls) == 2
-    assert facts.definitions.get(hmsc_screening.protocol_version).catalogue.quantities[
+    assert len(loads) == 2
+    assert definitions.get(hmsc_screening.protocol_version).catalogue.quantities[
         "weight"
     ].label == ("Body weight")

@@ -109,17 +109,10 @@ def test_a_decided_screening_is_not_queued_again(
     hmsc_screening: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from screening.services import decision_propose, decision_sign
-    from tests.conftest import PASSWORD
+    from tests.screening.conftest import sign_withdrawal
     from trials.models import Quantity
 
-    decision = decision_propose(
-        user=coordinator_a,
-        screening=hmsc_screening,
-        outcome="withdrawn",
-        reason_category="declined",
-    )
-    decision_sign(user=investigator_a, decision=decision, password=PASSWORD)
+    sign_withdrawal(coordinator_a, investigator_a, hmsc_screening)
     with django_capture_on_commit_callbacks() as callbacks:
         Quantity.objects.get(code="alt").save()
     assert hmsc_screening.pk not in _queued(callbacks)

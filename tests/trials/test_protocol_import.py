@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from tests.conftest import require_or_skip
 from trials.models import ProtocolStatus, ProtocolVersion, Trial
 from trials.protocols import (
     ProtocolVersionError,
@@ -181,8 +182,8 @@ class TestReadOnlyVersions:
         assert version.source_name == "renamed.yaml"
 
     def test_an_active_version_cannot_be_deleted_on_postgresql(self) -> None:
-        if connection.vendor != "postgresql":
-            pytest.skip("SQLite has no DELETE trigger (it would break test flushes).")
+        # SQLite has no DELETE trigger (it would break test flushes); CI runs PostgreSQL.
+        require_or_skip(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
         version = _import(activate=True).version
         with pytest.raises(DatabaseError, match="only drafts may be deleted"), transaction.atomic():
             ProtocolVersion.objects.filter(pk=version.pk).delete()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 
 def validate_time_zone(value: str) -> None:
@@ -36,6 +38,15 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The site's time zone, in which its dates (\"today\", a signature's day) are read."""
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self) -> date:
+        """The date at the site now."""
+        return timezone.localtime(timezone=self.zone).date()
 
 
 class TrialStatus(models.TextChoices):
