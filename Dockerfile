@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint (PDF exports) needs pango; curl serves the health checks.
+# WeasyPrint (signed eligibility records as PDF) needs pango; curl serves the health checks.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 curl \
     && rm -rf /var/lib/apt/lists/*
