@@ -29,9 +29,23 @@ T = TypeVar("T")
 _KINDS = ("measurement", "lab", "derived")
 _QUESTION_KINDS = ("answer", "judgment")
 _QUANTITY_FIELDS = {
-    "code", "label", "unit", "units", "precision", "kind", "section", "hard", "soft",
-    "analyte", "values", "calculator", "inputs", "parameters", "validity_days", "note",
-}  # fmt: skip
+    "code",
+    "label",
+    "unit",
+    "units",
+    "precision",
+    "kind",
+    "section",
+    "hard",
+    "soft",
+    "analyte",
+    "values",
+    "calculator",
+    "inputs",
+    "parameters",
+    "validity_days",
+    "note",
+}
 
 
 def build_catalogue(

@@ -22,8 +22,12 @@ from eligibility.reader import Reader
 Answer = Literal["yes", "no", "unknown"]
 _SEXES = {"f": "F", "female": "F", "m": "M", "male": "M"}
 _ANSWERS: Mapping[object, Answer] = {
-    "yes": "yes", "no": "no", "unknown": "unknown", True: "yes", False: "no",
-}  # fmt: skip
+    "yes": "yes",
+    "no": "no",
+    "unknown": "unknown",
+    True: "yes",
+    False: "no",
+}
 _TOP = {
     "format",
     "screening_date",

@@ -16,9 +16,18 @@ if TYPE_CHECKING:
     from eligibility.facts import Facts
 
 MissingKind = Literal[
-    "sex", "date_of_birth", "measurement", "lab", "reference_range", "derived", "answer",
-    "judgment", "medications", "history", "score_items",
-]  # fmt: skip
+    "sex",
+    "date_of_birth",
+    "measurement",
+    "lab",
+    "reference_range",
+    "derived",
+    "answer",
+    "judgment",
+    "medications",
+    "history",
+    "score_items",
+]
 
 
 @dataclass(frozen=True)

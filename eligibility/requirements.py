@@ -105,17 +105,28 @@ class InputSpec:
             }
 
         return {
-            "code": self.code, "label": self.label, "kind": self.kind,
-            "section": self.section, "unit": self.unit, "units": list(self.units),
-            "precision": self.precision, "hard": limits(self.hard), "soft": limits(self.soft),
+            "code": self.code,
+            "label": self.label,
+            "kind": self.kind,
+            "section": self.section,
+            "unit": self.unit,
+            "units": list(self.units),
+            "precision": self.precision,
+            "hard": limits(self.hard),
+            "soft": limits(self.soft),
             "choices": [{"code": c.code, "label": c.label} for c in self.choices],
-            "details": [{"code": d.code, "label": d.label, "choices": list(d.choices)}
-                        for d in self.details],
-            "routes": list(self.routes), "atc": list(self.atc),
-            "needs_date": self.needs_date, "needs_reference_range": self.needs_reference_range,
-            "needs_dose": self.needs_dose, "validity_days": self.validity_days,
-            "derived_from": list(self.derived_from), "used_by": list(self.used_by),
-        }  # fmt: skip
+            "details": [
+                {"code": d.code, "label": d.label, "choices": list(d.choices)} for d in self.details
+            ],
+            "routes": list(self.routes),
+            "atc": list(self.atc),
+            "needs_date": self.needs_date,
+            "needs_reference_range": self.needs_reference_range,
+            "needs_dose": self.needs_dose,
+            "validity_days": self.validity_days,
+            "derived_from": list(self.derived_from),
+            "used_by": list(self.used_by),
+        }
 
 
 @dataclass(frozen=True)
@@ -158,10 +169,11 @@ class _Collector:
             return
         used = old.used_by if self.criterion in old.used_by else (*old.used_by, self.criterion)
         self.found[spec.code] = replace(
-            old, used_by=used,
+            old,
+            used_by=used,
             needs_reference_range=old.needs_reference_range or spec.needs_reference_range,
             needs_dose=old.needs_dose or spec.needs_dose,
-        )  # fmt: skip
+        )
 
     def quantity(self, code: str, *, reference_range: bool = False) -> None:
         q = self.cat.quantities[code]
@@ -219,14 +231,20 @@ class _Collector:
         factors = self.definition.settings.factors
         choices = tuple(Choice(v, v) for v in q.qualitative)
         return InputSpec(
-            q.code, q.label, "lab" if q.kind == "lab" else "measurement", q.section,
+            q.code,
+            q.label,
+            "lab" if q.kind == "lab" else "measurement",
+            q.section,
             None if q.is_qualitative else q.unit,
             () if q.is_qualitative else accepted_units(q, factors),
             None if q.is_qualitative else q.precision,
-            None if q.is_qualitative else q.hard, None if q.is_qualitative else q.soft,
-            choices, needs_date=True, needs_reference_range=reference_range,
+            None if q.is_qualitative else q.hard,
+            None if q.is_qualitative else q.soft,
+            choices,
+            needs_date=True,
+            needs_reference_range=reference_range,
             validity_days=self.definition.settings.validity_for(q),
-        )  # fmt: skip
+        )
 
     def checklist(self, code: str, label: str, table: Any, exclude: tuple[str, ...]) -> None:
         choices = tuple(Choice(k, v[1]) for k, v in table.items() if k not in exclude)
@@ -255,11 +273,19 @@ class _Collector:
         routes = (
             (sel.route,) if sel.route else tuple(dict.fromkeys(r for d in drugs for r in d.routes))
         )
-        self.add(InputSpec(
-            sel.code, cat.label_of_drugs(sel.code), "medication", "medications",
-            choices=tuple(Choice(d.code, d.label) for d in drugs), routes=routes,
-            atc=cat.atc_prefixes(sel.code), needs_date=True, needs_dose=dose,
-        ))  # fmt: skip
+        self.add(
+            InputSpec(
+                sel.code,
+                cat.label_of_drugs(sel.code),
+                "medication",
+                "medications",
+                choices=tuple(Choice(d.code, d.label) for d in drugs),
+                routes=routes,
+                atc=cat.atc_prefixes(sel.code),
+                needs_date=True,
+                needs_dose=dose,
+            )
+        )
 
     def value(self, v: Value, *, reference_range: bool = False) -> None:
         if isinstance(v, QuantityRef):

@@ -93,57 +93,74 @@ CAPRINI_SOURCE = (
 )
 
 _CAPRINI: tuple[tuple[int, tuple[tuple[str, str], ...]], ...] = (
-    (1, (
-        ("age_41_60", "Age 41–60 years"),
-        ("minor_surgery_planned", "Minor surgery planned"),
-        ("prior_major_surgery", "History of prior major surgery (<1 month)"),
-        ("varicose_veins", "Varicose veins"),
-        ("inflammatory_bowel_disease", "History of inflammatory bowel disease"),
-        ("swollen_legs", "Swollen legs (current)"),
-        ("obesity_bmi_over_25", "Obesity (BMI >25)"),
-        ("acute_mi", "Acute myocardial infarction"),
-        ("chf", "Congestive heart failure (<1 month)"),
-        ("sepsis", "Sepsis (<1 month)"),
-        ("serious_lung_disease", "Serious lung disease incl. pneumonia (<1 month)"),
-        ("abnormal_pulmonary_function", "Abnormal pulmonary function (COPD)"),
-        ("medical_patient_at_bed_rest", "Medical patient currently at bed rest"),
-        ("other_risk_factors", "Other risk factors"),
-        ("oral_contraceptives_or_hrt", "Oral contraceptives or hormone replacement therapy"),
-        ("pregnancy_or_postpartum", "Pregnancy or postpartum (<1 month)"),
-        ("adverse_obstetric_history",
-         "History of unexplained stillborn infant, recurrent spontaneous abortion (≥3), "
-         "premature birth with toxaemia or growth-restricted infant"),
-    )),
-    (2, (
-        ("age_61_74", "Age 61–74 years"),
-        ("arthroscopic_surgery", "Arthroscopic surgery"),
-        ("malignancy", "Malignancy (present or previous)"),
-        ("major_surgery", "Major surgery (>45 minutes)"),
-        ("laparoscopic_surgery", "Laparoscopic surgery (>45 minutes)"),
-        ("confined_to_bed", "Patient confined to bed (>72 hours)"),
-        ("immobilizing_plaster_cast", "Immobilizing plaster cast (<1 month)"),
-        ("central_venous_access", "Central venous access"),
-    )),
-    (3, (
-        ("age_75_or_over", "Age 75 years or over"),
-        ("history_of_dvt_pe", "History of DVT/PE"),
-        ("family_history_of_thrombosis", "Family history of thrombosis"),
-        ("factor_v_leiden", "Positive factor V Leiden"),
-        ("prothrombin_20210a", "Positive prothrombin 20210A"),
-        ("elevated_homocysteine", "Elevated serum homocysteine"),
-        ("lupus_anticoagulant", "Positive lupus anticoagulant"),
-        ("elevated_anticardiolipin", "Elevated anticardiolipin antibodies"),
-        ("hit", "Heparin-induced thrombocytopenia (HIT)"),
-        ("other_thrombophilia", "Other congenital or acquired thrombophilia"),
-    )),
-    (5, (
-        ("elective_lower_extremity_arthroplasty", "Elective major lower extremity arthroplasty"),
-        ("hip_pelvis_or_leg_fracture", "Hip, pelvis or leg fracture (<1 month)"),
-        ("stroke", "Stroke (<1 month)"),
-        ("multiple_trauma", "Multiple trauma (<1 month)"),
-        ("acute_spinal_cord_injury", "Acute spinal cord injury (paralysis) (<1 month)"),
-    )),
-)  # fmt: skip
+    (
+        1,
+        (
+            ("age_41_60", "Age 41–60 years"),
+            ("minor_surgery_planned", "Minor surgery planned"),
+            ("prior_major_surgery", "History of prior major surgery (<1 month)"),
+            ("varicose_veins", "Varicose veins"),
+            ("inflammatory_bowel_disease", "History of inflammatory bowel disease"),
+            ("swollen_legs", "Swollen legs (current)"),
+            ("obesity_bmi_over_25", "Obesity (BMI >25)"),
+            ("acute_mi", "Acute myocardial infarction"),
+            ("chf", "Congestive heart failure (<1 month)"),
+            ("sepsis", "Sepsis (<1 month)"),
+            ("serious_lung_disease", "Serious lung disease incl. pneumonia (<1 month)"),
+            ("abnormal_pulmonary_function", "Abnormal pulmonary function (COPD)"),
+            ("medical_patient_at_bed_rest", "Medical patient currently at bed rest"),
+            ("other_risk_factors", "Other risk factors"),
+            ("oral_contraceptives_or_hrt", "Oral contraceptives or hormone replacement therapy"),
+            ("pregnancy_or_postpartum", "Pregnancy or postpartum (<1 month)"),
+            (
+                "adverse_obstetric_history",
+                "History of unexplained stillborn infant, recurrent spontaneous abortion (≥3), "
+                "premature birth with toxaemia or growth-restricted infant",
+            ),
+        ),
+    ),
+    (
+        2,
+        (
+            ("age_61_74", "Age 61–74 years"),
+            ("arthroscopic_surgery", "Arthroscopic surgery"),
+            ("malignancy", "Malignancy (present or previous)"),
+            ("major_surgery", "Major surgery (>45 minutes)"),
+            ("laparoscopic_surgery", "Laparoscopic surgery (>45 minutes)"),
+            ("confined_to_bed", "Patient confined to bed (>72 hours)"),
+            ("immobilizing_plaster_cast", "Immobilizing plaster cast (<1 month)"),
+            ("central_venous_access", "Central venous access"),
+        ),
+    ),
+    (
+        3,
+        (
+            ("age_75_or_over", "Age 75 years or over"),
+            ("history_of_dvt_pe", "History of DVT/PE"),
+            ("family_history_of_thrombosis", "Family history of thrombosis"),
+            ("factor_v_leiden", "Positive factor V Leiden"),
+            ("prothrombin_20210a", "Positive prothrombin 20210A"),
+            ("elevated_homocysteine", "Elevated serum homocysteine"),
+            ("lupus_anticoagulant", "Positive lupus anticoagulant"),
+            ("elevated_anticardiolipin", "Elevated anticardiolipin antibodies"),
+            ("hit", "Heparin-induced thrombocytopenia (HIT)"),
+            ("other_thrombophilia", "Other congenital or acquired thrombophilia"),
+        ),
+    ),
+    (
+        5,
+        (
+            (
+                "elective_lower_extremity_arthroplasty",
+                "Elective major lower extremity arthroplasty",
+            ),
+            ("hip_pelvis_or_leg_fracture", "Hip, pelvis or leg fracture (<1 month)"),
+            ("stroke", "Stroke (<1 month)"),
+            ("multiple_trauma", "Multiple trauma (<1 month)"),
+            ("acute_spinal_cord_injury", "Acute spinal cord injury (paralysis) (<1 month)"),
+        ),
+    ),
+)
 
 CAPRINI_2005_ITEMS: Mapping[str, tuple[int, str]] = MappingProxyType(
     {code: (points, label) for points, group in _CAPRINI for code, label in group}

@@ -13,8 +13,13 @@ from .helpers import EXAMPLES, PROTOCOLS, ROOT
 
 
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "eligibility", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "eligibility", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_evaluate_prints_the_result_as_json() -> None:
@@ -27,16 +32,23 @@ def test_evaluate_prints_the_result_as_json() -> None:
 
 
 def test_on_overrides_the_facts_screening_date() -> None:
-    done = cli("evaluate", PROTOCOLS / "hmsc100.yaml", EXAMPLES / "hmsc100-washout.json",
-               "--on", "2027-03-16")  # fmt: skip
+    done = cli(
+        "evaluate",
+        PROTOCOLS / "hmsc100.yaml",
+        EXAMPLES / "hmsc100-washout.json",
+        "--on",
+        "2027-03-16",
+    )
     assert json.loads(done.stdout)["criteria"][12]["outcome"] == "met"
 
 
 def test_a_bad_definition_exits_2_with_file_line_and_reason(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     text = (PROTOCOLS / "nct06495437.yaml").read_text(encoding="utf-8")
-    bad.write_text(text.replace("rule: bmi between 20 and 30 kg/m2",
-                                "rule: bmi between 20 and 30 kg"), encoding="utf-8")  # fmt: skip
+    bad.write_text(
+        text.replace("rule: bmi between 20 and 30 kg/m2", "rule: bmi between 20 and 30 kg"),
+        encoding="utf-8",
+    )
     done = cli("evaluate", bad, EXAMPLES / "nct06495437-eligible.json")
     assert done.returncode == 2
     line = text.splitlines().index("    rule: bmi between 20 and 30 kg/m2") + 1

@@ -46,8 +46,10 @@ def test_the_value_shown_is_the_value_compared_after_half_up_rounding(small: Bui
 
 
 def test_bmi_is_derived_and_explained_with_its_inputs(small: Build) -> None:
-    result = check(small("bmi <= 30 kg/m2"), {"measurements": [
-        lab("weight", "80", "kg"), lab("height", "160.1", "cm")]})  # fmt: skip
+    result = check(
+        small("bmi <= 30 kg/m2"),
+        {"measurements": [lab("weight", "80", "kg"), lab("height", "160.1", "cm")]},
+    )
     assert result.outcome == "not_met"
     assert result.reasons == ("BMI 31.2 kg/m² (from 80.0 kg, 160.1 cm) is above 30.0 kg/m²",)
 
@@ -188,8 +190,7 @@ def test_a_computed_part_decides_a_compound_item_before_the_judgment(small: Buil
 def test_qualitative_results(small: Build) -> None:
     definition = small("hiv_antibody is positive", "exclusion")
     negative = {"labs": [{"code": "hiv_antibody", "result": "negative", "date": "2026-11-01"}]}
-    unsure = {"labs": [{"code": "hiv_antibody", "result": "indeterminate",
-                        "date": "2026-11-01"}]}  # fmt: skip
+    unsure = {"labs": [{"code": "hiv_antibody", "result": "indeterminate", "date": "2026-11-01"}]}
     assert check(definition, negative).outcome == "met"
     assert check(definition, unsure).outcome == "unknown"
 
@@ -198,8 +199,12 @@ def test_history_windows_include_both_ends(small: Build) -> None:
     definition = small(
         "history of myocardial_infarction within 6 months before screening", "exclusion"
     )
-    for day, outcome in [("2026-05-20", "not_met"), ("2026-05-19", "met"),
-                         ("2026-11-20", "not_met"), ("2026-11-21", "met")]:  # fmt: skip
+    for day, outcome in [
+        ("2026-05-20", "not_met"),
+        ("2026-05-19", "met"),
+        ("2026-11-20", "not_met"),
+        ("2026-11-21", "met"),
+    ]:
         facts = {"history": [{"code": "myocardial_infarction", "date": day}]}
         assert check(definition, facts).outcome == outcome, day
     assert check(definition, {"history": []}).outcome == "met"
@@ -218,8 +223,12 @@ def test_fractures_at_two_distinct_sites(small: Build) -> None:
     definition = small("count of fracture by distinct site >= 2")
 
     def fractures(*sites: str | None) -> dict[str, Any]:
-        return {"history": [{"code": "fracture", "date": "2020-01-01",
-                             "details": {"site": s} if s else {}} for s in sites]}  # fmt: skip
+        return {
+            "history": [
+                {"code": "fracture", "date": "2020-01-01", "details": {"site": s} if s else {}}
+                for s in sites
+            ]
+        }
 
     assert check(definition, fractures("hip", "vertebral")).outcome == "met"
     assert check(definition, fractures("hip", "hip")).outcome == "not_met"
@@ -273,8 +282,11 @@ def test_classes_match_by_drug_class_or_atc_code(small: Build) -> None:
     definition = small(
         "last dose of glucose_metabolism_drug within 1 month before screening", "exclusion"
     )
-    for exposure in ({"drug": "prednisolone"}, {"class": "tricyclic_antidepressant"},
-                     {"atc": "C07AB07"}):  # fmt: skip
+    for exposure in (
+        {"drug": "prednisolone"},
+        {"class": "tricyclic_antidepressant"},
+        {"atc": "C07AB07"},
+    ):
         facts = {"medications": [{**exposure, "start": "2026-11-01", "ongoing": True}]}
         assert check(definition, facts).outcome == "not_met", exposure
     other = {"medications": [{"atc": "C08CA01", "start": "2026-11-01", "ongoing": True}]}
@@ -353,17 +365,26 @@ def test_derived_scores_and_calculators(small: Build) -> None:
     facts = {**base, "date_of_birth": "1956-01-01", "labs": [lab("creatinine", "0.8", "mg/dL")]}
     assert check(egfr, facts).reasons[0].startswith("eGFR (CKD-EPI 2021) 95 mL/min/1.73 m²")
     homa = small("homa_ir > 2.5", "exclusion")
-    facts = {"labs": [lab("fasting_glucose", "5.0", "mmol/L"),
-                      lab("fasting_insulin", "12", "µU/mL")]}  # fmt: skip
+    facts = {
+        "labs": [lab("fasting_glucose", "5.0", "mmol/L"), lab("fasting_insulin", "12", "µU/mL")]
+    }
     assert check(homa, facts).reasons[0].startswith("HOMA-IR 2.67")
 
 
 def test_frax_glucocorticoid_adjustment_uses_the_current_prednisolone_dose(small: Build) -> None:
     definition = small("frax_mof_gc_adjusted > 30 %")
-    facts = {"date_of_birth": "1956-01-01",
-             "measurements": [lab("frax_mof", "27.0", "%")],
-             "medications": [dose("prednisolone", "2026-01-01", ongoing=True,
-                                  daily_dose={"value": "10", "unit": "mg/day"})]}  # fmt: skip
+    facts = {
+        "date_of_birth": "1956-01-01",
+        "measurements": [lab("frax_mof", "27.0", "%")],
+        "medications": [
+            dose(
+                "prednisolone",
+                "2026-01-01",
+                ongoing=True,
+                daily_dose={"value": "10", "unit": "mg/day"},
+            )
+        ],
+    }
     result = check(definition, facts)
     assert result.outcome == "met"  # 27 × 1.15 (age 70 column) = 31.1
     assert "31.1%" in result.reasons[0]

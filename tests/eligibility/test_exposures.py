@@ -66,8 +66,9 @@ def test_an_exposure_known_only_by_its_atc_code_is_named_by_it(small: Build) -> 
 
 
 def test_an_unknown_drug_is_unknown_and_warned_about(small: Build) -> None:
-    result = check(small(DENOSUMAB_WINDOW), course("investigational_mab", "2026-01-01",
-                                                     "2026-03-15"))  # fmt: skip
+    result = check(
+        small(DENOSUMAB_WINDOW), course("investigational_mab", "2026-01-01", "2026-03-15")
+    )
     assert result.criterion("I1").missing[0].reason == (
         "stop date, drug or route of an exposure not recorded"
     )
@@ -137,8 +138,9 @@ SUSTAINED_PE = (
 
 
 def test_a_sustained_dose_reads_the_daily_dose_as_recorded(small: Build) -> None:
-    result = check(small(SUSTAINED), course("prednisolone", "2026-01-01", ongoing=True,
-                                            daily_dose=daily("10")))  # fmt: skip
+    result = check(
+        small(SUSTAINED), course("prednisolone", "2026-01-01", ongoing=True, daily_dose=daily("10"))
+    )
     assert result.criterion("I1").summary == (
         "Met: systemic glucocorticoid at ≥ 7.5 mg/day for 324 days (about 10.7 months) up to "
         "screening: meets > 3 months; prednisolone ongoing (started 2026-01-01), 10 mg/day"
@@ -148,17 +150,33 @@ def test_a_sustained_dose_reads_the_daily_dose_as_recorded(small: Build) -> None
 @pytest.mark.parametrize(
     ("rule", "exposure"),
     [
-        pytest.param(SUSTAINED, course("prednisolone", "2026-01-01", ongoing=True,
-                                       daily_dose=daily("70", "mg/week")), id="dose per week"),
-        pytest.param(SUSTAINED, course("prednisolone", "2026-01-01", ongoing=True,
-                                       daily_dose=daily("2", "tablets")), id="dose in tablets"),
-        pytest.param(SUSTAINED, course("prednisolone", "2026-01-01", ongoing=True,
-                                       daily_dose=daily("0.01", "g")), id="dose in grams"),
-        pytest.param(SUSTAINED_PE, {"class": "systemic_glucocorticoid", "start": "2026-01-01",
-                                    "ongoing": True, "daily_dose": daily("10")},
-                     id="class only, so no prednisolone equivalence"),
+        pytest.param(
+            SUSTAINED,
+            course("prednisolone", "2026-01-01", ongoing=True, daily_dose=daily("70", "mg/week")),
+            id="dose per week",
+        ),
+        pytest.param(
+            SUSTAINED,
+            course("prednisolone", "2026-01-01", ongoing=True, daily_dose=daily("2", "tablets")),
+            id="dose in tablets",
+        ),
+        pytest.param(
+            SUSTAINED,
+            course("prednisolone", "2026-01-01", ongoing=True, daily_dose=daily("0.01", "g")),
+            id="dose in grams",
+        ),
+        pytest.param(
+            SUSTAINED_PE,
+            {
+                "class": "systemic_glucocorticoid",
+                "start": "2026-01-01",
+                "ongoing": True,
+                "daily_dose": daily("10"),
+            },
+            id="class only, so no prednisolone equivalence",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_dose_that_cannot_be_read_as_mg_per_day_leaves_the_rule_unknown(
     small: Build, rule: str, exposure: dict[str, Any]
 ) -> None:
@@ -178,8 +196,9 @@ def test_a_tapered_dose_that_stays_at_the_level_is_one_continuous_run(small: Bui
         course("prednisolone", "2026-06-01", ongoing=True, daily_dose=daily("10")),
     ).criterion("I1")
     assert result.condition == "true"
-    assert result.reasons[0].endswith("for 324 days (about 10.7 months) up to screening: "
-                                      "meets > 3 months")  # fmt: skip
+    assert result.reasons[0].endswith(
+        "for 324 days (about 10.7 months) up to screening: meets > 3 months"
+    )
 
 
 def test_a_taper_below_the_level_ends_the_run(small: Build) -> None:
@@ -217,11 +236,13 @@ def test_without_a_medication_history_the_current_dose_is_unknown(small: Build) 
 @pytest.mark.parametrize(
     ("exposure", "summary"),
     [
-        (course("romosozumab", "2020-01-01", "2020-12-31"),
-         "Met: Used romosozumab: romosozumab last dose 2020-12-31"),
+        (
+            course("romosozumab", "2020-01-01", "2020-12-31"),
+            "Met: Used romosozumab: romosozumab last dose 2020-12-31",
+        ),
         (course("denosumab", "2020-01-01", "2020-12-31"), "Not met: No romosozumab recorded"),
     ],
-)  # fmt: skip
+)
 def test_any_use_looks_at_the_whole_history(
     small: Build, exposure: dict[str, Any], summary: str
 ) -> None:
@@ -231,17 +252,29 @@ def test_any_use_looks_at_the_whole_history(
 @pytest.mark.parametrize(
     ("exposures", "condition", "summary"),
     [
-        ((course("prednisolone", "2026-01-01", ongoing=True),), "true",
-         "Met: prednisolone ongoing (started 2026-01-01)"),
-        ((course("prednisolone", "2026-01-01", "2026-06-01"),), "false",
-         "Not met: No current systemic glucocorticoid; prednisolone last dose 2026-06-01"),
-        ((course("prednisolone", "2026-01-01"),), "unknown",
-         "Unknown: missing systemic glucocorticoid (whether the exposure is ongoing)"),
-        ((None,), "unknown",
-         "Unknown: missing Medication history (medication history not recorded)"),
+        (
+            (course("prednisolone", "2026-01-01", ongoing=True),),
+            "true",
+            "Met: prednisolone ongoing (started 2026-01-01)",
+        ),
+        (
+            (course("prednisolone", "2026-01-01", "2026-06-01"),),
+            "false",
+            "Not met: No current systemic glucocorticoid; prednisolone last dose 2026-06-01",
+        ),
+        (
+            (course("prednisolone", "2026-01-01"),),
+            "unknown",
+            "Unknown: missing systemic glucocorticoid (whether the exposure is ongoing)",
+        ),
+        (
+            (None,),
+            "unknown",
+            "Unknown: missing Medication history (medication history not recorded)",
+        ),
     ],
     ids=["ongoing", "stopped", "stop date not recorded", "no medication history"],
-)  # fmt: skip
+)
 def test_current_use_means_taken_on_the_screening_date(
     small: Build, exposures: tuple[dict[str, Any] | None, ...], condition: str, summary: str
 ) -> None:
@@ -252,8 +285,12 @@ def test_current_use_means_taken_on_the_screening_date(
 def test_a_current_glucocorticoid_without_a_named_drug_leaves_the_dose_unknown(
     small: Build,
 ) -> None:
-    exposure = {"class": "systemic_glucocorticoid", "start": "2026-01-01", "ongoing": True,
-                "daily_dose": daily("10")}  # fmt: skip
+    exposure = {
+        "class": "systemic_glucocorticoid",
+        "start": "2026-01-01",
+        "ongoing": True,
+        "daily_dose": daily("10"),
+    }
     result = check(small("prednisolone_equivalent_dose >= 7.5 mg/day"), exposure)
     assert [m.reason for m in result.criterion("I1").missing] == [
         "systemic glucocorticoid ongoing (started 2026-01-01): drug, daily dose or stop date "

@@ -11,8 +11,31 @@ from eligibility import ProtocolDefinition
 
 from .helpers import Facts, drop_reading, run, set_reading
 
-CRITERIA = ["I1", "I2", "I3", "I4", "E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8a", "E8b",
-            "E8c", "E9", "E10", "E11", "E12", "E13", "E14", "E15", "E16", "E17"]  # fmt: skip
+CRITERIA = [
+    "I1",
+    "I2",
+    "I3",
+    "I4",
+    "E1",
+    "E2",
+    "E3",
+    "E4",
+    "E5",
+    "E6",
+    "E7",
+    "E8a",
+    "E8b",
+    "E8c",
+    "E9",
+    "E10",
+    "E11",
+    "E12",
+    "E13",
+    "E14",
+    "E15",
+    "E16",
+    "E17",
+]
 
 
 def test_every_criterion_is_encoded_once_with_its_verbatim_text(

@@ -14,15 +14,27 @@ T, F, U = Tri.TRUE, Tri.FALSE, Tri.UNKNOWN
 values = st.sampled_from([T, F, U])
 
 AND = {
-    (T, T): T, (T, F): F, (T, U): U,
-    (F, T): F, (F, F): F, (F, U): F,
-    (U, T): U, (U, F): F, (U, U): U,
-}  # fmt: skip
+    (T, T): T,
+    (T, F): F,
+    (T, U): U,
+    (F, T): F,
+    (F, F): F,
+    (F, U): F,
+    (U, T): U,
+    (U, F): F,
+    (U, U): U,
+}
 OR = {
-    (T, T): T, (T, F): T, (T, U): T,
-    (F, T): T, (F, F): F, (F, U): U,
-    (U, T): T, (U, F): U, (U, U): U,
-}  # fmt: skip
+    (T, T): T,
+    (T, F): T,
+    (T, U): T,
+    (F, T): T,
+    (F, F): F,
+    (F, U): U,
+    (U, T): T,
+    (U, F): U,
+    (U, U): U,
+}
 
 
 @pytest.mark.parametrize(("a", "b"), list(itertools.product([T, F, U], repeat=2)))

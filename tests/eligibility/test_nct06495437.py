@@ -30,9 +30,15 @@ def test_a_clearly_eligible_candidate_is_eligible(
 
 @pytest.mark.parametrize(
     ("sex", "creatinine", "outcome"),
-    [("M", "1.49", "met"), ("M", "1.50", "not_met"), ("F", "1.39", "met"),
-     ("F", "1.40", "not_met"), ("F", "1.45", "not_met"), ("M", "1.45", "met")],
-)  # fmt: skip
+    [
+        ("M", "1.49", "met"),
+        ("M", "1.50", "not_met"),
+        ("F", "1.39", "met"),
+        ("F", "1.40", "not_met"),
+        ("F", "1.45", "not_met"),
+        ("M", "1.45", "met"),
+    ],
+)
 def test_creatinine_limit_depends_on_sex(
     nct: ProtocolDefinition, nct_facts: Facts, sex: str, creatinine: str, outcome: str
 ) -> None:
@@ -63,10 +69,16 @@ def test_alt_exactly_two_and_a_half_times_uln_excludes(
 
 @pytest.mark.parametrize(
     ("value", "unit", "outcome"),
-    [("7.8", "mmol/L", "met"), ("7.7", "mmol/L", "not_met"), ("11.0", "mmol/L", "met"),
-     ("11.04", "mmol/L", "met"), ("11.05", "mmol/L", "not_met"), ("140", "mg/dL", "met"),
-     ("200", "mg/dL", "not_met")],
-)  # fmt: skip
+    [
+        ("7.8", "mmol/L", "met"),
+        ("7.7", "mmol/L", "not_met"),
+        ("11.0", "mmol/L", "met"),
+        ("11.04", "mmol/L", "met"),
+        ("11.05", "mmol/L", "not_met"),
+        ("140", "mg/dL", "met"),
+        ("200", "mg/dL", "not_met"),
+    ],
+)
 def test_two_hour_glucose_band(
     nct: ProtocolDefinition, nct_facts: Facts, value: str, unit: str, outcome: str
 ) -> None:
@@ -86,8 +98,9 @@ def test_bmi_upper_bound_is_inclusive_at_one_decimal(
 def test_glucose_affecting_drug_within_a_month_is_a_washout(
     nct: ProtocolDefinition, nct_facts: Facts
 ) -> None:
-    nct_facts["medications"] = [{"drug": "prednisolone", "route": "oral",
-                                 "start": "2026-10-01", "stop": "2026-11-05"}]  # fmt: skip
+    nct_facts["medications"] = [
+        {"drug": "prednisolone", "route": "oral", "start": "2026-10-01", "stop": "2026-11-05"}
+    ]
     result = run(nct, nct_facts)
     assert result.status == "ineligible"
     assert result.criterion("E2").eligible_from == date(2026, 12, 6)
@@ -99,8 +112,7 @@ def test_glucose_affecting_drug_within_a_month_is_a_washout(
 def test_a_tricyclic_antidepressant_counts_as_a_glucose_affecting_drug(
     nct: ProtocolDefinition, nct_facts: Facts
 ) -> None:
-    nct_facts["medications"] = [{"drug": "amitriptyline", "start": "2025-01-01",
-                                 "ongoing": True}]  # fmt: skip
+    nct_facts["medications"] = [{"drug": "amitriptyline", "start": "2025-01-01", "ongoing": True}]
     result = run(nct, nct_facts)
     assert result.criterion("E2").outcome == "not_met"
     assert result.eligible_from is None
@@ -118,8 +130,13 @@ def test_a_recent_myocardial_infarction_excludes_until_six_months_have_passed(
 def test_heart_failure_counts_only_at_nyha_iii_or_iv(
     nct: ProtocolDefinition, nct_facts: Facts
 ) -> None:
-    nct_facts["history"] = [{"code": "decompensated_heart_failure", "date": "2026-09-01",
-                             "details": {"nyha_class": "II"}}]  # fmt: skip
+    nct_facts["history"] = [
+        {
+            "code": "decompensated_heart_failure",
+            "date": "2026-09-01",
+            "details": {"nyha_class": "II"},
+        }
+    ]
     assert run(nct, nct_facts).criterion("E4").outcome == "met"
     nct_facts["history"][0]["details"]["nyha_class"] = "III"
     assert run(nct, nct_facts).criterion("E4").outcome == "not_met"
@@ -154,8 +171,9 @@ def test_padua_or_caprini_high_risk_excludes(nct: ProtocolDefinition, nct_facts:
 def test_a_trial_of_a_device_does_not_exclude_but_a_drug_trial_does(
     nct: ProtocolDefinition, nct_facts: Facts
 ) -> None:
-    nct_facts["history"] = [{"code": "trial_participation", "date": "2026-10-01",
-                             "details": {"product": "device"}}]  # fmt: skip
+    nct_facts["history"] = [
+        {"code": "trial_participation", "date": "2026-10-01", "details": {"product": "device"}}
+    ]
     assert run(nct, nct_facts).criterion("E11").outcome == "met"
     nct_facts["history"][0]["details"]["product"] = "drug"
     result = run(nct, nct_facts).criterion("E11")

@@ -25,8 +25,9 @@ def forget(
     out = copy.deepcopy(facts)
     labs = out["labs"]
     out["labs"] = [item for i, item in enumerate(labs) if i not in readings]
-    out["measurements"] = [m for i, m in enumerate(out["measurements"])
-                           if i + len(labs) not in readings]  # fmt: skip
+    out["measurements"] = [
+        m for i, m in enumerate(out["measurements"]) if i + len(labs) not in readings
+    ]
     for code in answers:
         out["answers"].pop(code, None)
     for code in judgments:
@@ -42,13 +43,18 @@ def forget(
     readings=st.lists(st.integers(0, 25), max_size=6),
     answers=st.lists(st.sampled_from(sorted(HMSC["answers"])), max_size=4),
     judgments=st.lists(st.sampled_from(sorted(HMSC["judgments"])), max_size=2),
-    demographics=st.lists(st.sampled_from(["sex", "date_of_birth", "medications", "history"]),
-                          max_size=2),
-)  # fmt: skip
+    demographics=st.lists(
+        st.sampled_from(["sex", "date_of_birth", "medications", "history"]), max_size=2
+    ),
+)
 def test_forgetting_facts_never_flips_a_known_outcome(
-    hmsc100: ProtocolDefinition, base: Facts, readings: list[int], answers: list[str],
-    judgments: list[str], demographics: list[str],
-) -> None:  # fmt: skip
+    hmsc100: ProtocolDefinition,
+    base: Facts,
+    readings: list[int],
+    answers: list[str],
+    judgments: list[str],
+    demographics: list[str],
+) -> None:
     full = run(hmsc100, base)
     partial = run(hmsc100, forget(base, readings, answers, judgments, demographics))
     for before, after in zip(full.criteria, partial.criteria, strict=True):
@@ -80,8 +86,9 @@ def test_a_washout_date_is_a_date_on_which_the_criterion_passes(
 
     facts = example("hmsc100-eligible.json")
     stop = date(2026, 11, 20) - timedelta(days=days_ago)
-    facts["medications"] = [{"drug": "teriparatide", "start": "2025-01-01",
-                             "stop": stop.isoformat()}]  # fmt: skip
+    facts["medications"] = [
+        {"drug": "teriparatide", "start": "2025-01-01", "stop": stop.isoformat()}
+    ]
     result = run(hmsc100, facts)
     eligible_from = result.criterion("E8a").eligible_from
     assert eligible_from is not None

@@ -9,8 +9,17 @@ from eligibility import ProtocolDefinition, explain, required_inputs
 
 def test_requirements_are_grouped_by_section_in_form_order(hmsc100: ProtocolDefinition) -> None:
     sections = [s.code for s in hmsc100.requirements().sections]
-    assert sections == ["demographics", "anthropometry", "dxa", "frax", "labs", "medications",
-                        "history", "answers", "judgment"]  # fmt: skip
+    assert sections == [
+        "demographics",
+        "anthropometry",
+        "dxa",
+        "frax",
+        "labs",
+        "medications",
+        "history",
+        "answers",
+        "judgment",
+    ]
 
 
 def test_a_measured_quantity_carries_everything_a_form_field_needs(
@@ -18,7 +27,11 @@ def test_a_measured_quantity_carries_everything_a_form_field_needs(
 ) -> None:
     weight = hmsc100.requirements().get("weight")
     assert (weight.kind, weight.section, weight.unit, weight.precision) == (
-        "measurement", "anthropometry", "kg", 1)  # fmt: skip
+        "measurement",
+        "anthropometry",
+        "kg",
+        1,
+    )
     assert weight.units == ("kg", "g", "lb")
     assert weight.hard is not None
     assert weight.hard.high == Decimal(650)
