@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from eligibility import exposures, history
+from eligibility import doses, exposures, history
 from eligibility.logic import Tri, t_and, t_at_least, t_not, t_or
 from eligibility.model import Context, Finding, MissingFact, Num, duration_days
 from eligibility.quantities import resolve, unknown, usable_readings
@@ -321,5 +321,5 @@ _EVALUATORS: dict[type, Callable[[Context, Any], Finding]] = {
     HistoryOf: history.history_of,
     LastDose: exposures.last_dose,
     CurrentUse: exposures.current_use,
-    SustainedDose: exposures.sustained,
+    SustainedDose: doses.sustained,
 }

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from eligibility import calculators, units
 from eligibility.catalogue import Quantity
 from eligibility.derive import CALCULATORS
+from eligibility.doses import current_prednisolone_dose
 from eligibility.facts import Reading
 from eligibility.model import Context, MissingFact, MissingKind, Num, RefRange
 from eligibility.textfmt import with_unit
@@ -255,8 +256,6 @@ def _egfr(
 def _prednisolone(
     ctx: Context, q: Quantity, _: dict[str, Decimal], missing: list[MissingFact]
 ) -> Decimal | None:
-    from eligibility.exposures import current_prednisolone_dose
-
     return current_prednisolone_dose(ctx, (q.parameters or {})["drug_class"], missing)
 
 

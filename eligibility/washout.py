@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 
 from eligibility.definition import Criterion
-from eligibility.exposures import spans
+from eligibility.drug_match import spans
 from eligibility.logic import Tri
 from eligibility.model import Context, leaves_window
 from eligibility.rules import (
