@@ -28,6 +28,7 @@ from eligibility.logic import Tri
 from eligibility.model import MissingFact
 from eligibility.requirements import InputSpec, Requirements, required_inputs
 from eligibility.result import CriterionResult, EvaluationResult
+from eligibility.textfmt import plain_number
 from eligibility.version import ENGINE_VERSION
 
 __all__ = [
@@ -54,5 +55,6 @@ __all__ = [
     "load_definition",
     "load_definition_file",
     "load_facts",
+    "plain_number",
     "required_inputs",
 ]

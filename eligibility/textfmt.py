@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import overload
 
 from eligibility.rules import Amount, Op, number_text
 from eligibility.unitsupport import display_unit
@@ -54,3 +55,15 @@ def days_text(days: Decimal) -> str:
         months = days * 12 / 365
         return f"{whole} days (about {months.quantize(Decimal('0.1'))} months)"
     return f"{whole} day{'s' if whole != 1 else ''}"
+
+
+@overload
+def plain_number(value: Decimal) -> str: ...
+@overload
+def plain_number(value: None) -> None: ...
+def plain_number(value: Decimal | None) -> str | None:
+    """The shortest plain text of a number: ``40.00000000`` → ``40``, ``2.150`` → ``2.15``
+    (never ``4E+1``). For numbers whose written precision does not matter, such as a
+    value read back from a database column padded to its scale; ``None`` stays ``None``.
+    """
+    return None if value is None else number_text(value.normalize())

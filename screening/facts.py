@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from eligibility import plain_number
 from eligibility.calc_dates import age_on
 from eligibility.catalogue import Catalogue
 from eligibility.definition import ProtocolDefinition
@@ -115,11 +116,6 @@ def observation_kind(catalogue: Catalogue, code: str) -> str | None:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
-
-
-def _number(value: Decimal | None) -> str | None:
-    """Plain decimal text without a column's padding (``40.00000000`` becomes ``40``)."""
-    return None if value is None else format(value.normalize(), "f")
 
 
 def _typed(value: Decimal | None) -> str | None:
@@ -231,7 +227,10 @@ def _reference_range(
     screening: Screening, code: str, o: dict[str, Any], dob: date | None
 ) -> dict[str, str] | None:
     if o.get("report_range"):
-        out = {"lln": _number(o.get("lln")), "uln": _number(o.get("uln"))}
+        out: dict[str, str | None] = {
+            "lln": plain_number(o.get("lln")),
+            "uln": plain_number(o.get("uln")),
+        }
         return {
             **{k: v for k, v in out.items() if v is not None},
             "unit": o.get("range_unit") or o.get("unit") or "",
@@ -248,7 +247,7 @@ def _reference_range(
     )
     if found is None:
         return None
-    limits = {"lln": _number(found.lln), "uln": _number(found.uln)}
+    limits = {"lln": plain_number(found.lln), "uln": plain_number(found.uln)}
     source = f"site {screening.candidate.site.code}" + (f": {found.source}" if found.source else "")
     return {
         **{k: v for k, v in limits.items() if v is not None},
@@ -289,7 +288,10 @@ def _exposure(catalogue: Catalogue, m: dict[str, Any]) -> dict[str, Any]:
         if m.get(name) is not None:
             out[name] = m[name].isoformat()
     if m.get("daily_dose") is not None:
-        out["daily_dose"] = {"value": _number(m["daily_dose"]), "unit": m.get("dose_unit") or ""}
+        out["daily_dose"] = {
+            "value": plain_number(m["daily_dose"]),
+            "unit": m.get("dose_unit") or "",
+        }
     return out
 
 

@@ -26,6 +26,7 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
+from eligibility import plain_number
 from eligibility.catalogue import Catalogue
 from trials.models import CatalogueRevision, Drug, DrugClass, Quantity
 
@@ -125,14 +126,12 @@ def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _number(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.normalize(), "f")
-
-
 def _limits(low: Decimal | None, high: Decimal | None) -> dict[str, str] | None:
     if low is None and high is None:
         return None
-    return {k: v for k, v in (("low", _number(low)), ("high", _number(high))) if v is not None}
+    return {
+        k: v for k, v in (("low", plain_number(low)), ("high", plain_number(high))) if v is not None
+    }
 
 
 def quantity_entry(quantity: Quantity) -> dict[str, Any]:
@@ -186,7 +185,7 @@ def catalogue_data() -> dict[str, Any]:
         if d.atc:
             entry["atc"] = d.atc
         if d.prednisolone_equivalent_mg is not None:
-            entry["prednisolone_equivalent_mg"] = _number(d.prednisolone_equivalent_mg)
+            entry["prednisolone_equivalent_mg"] = plain_number(d.prednisolone_equivalent_mg)
         drugs.append(entry)
     if drugs:
         data["drugs"] = drugs

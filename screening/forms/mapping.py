@@ -14,6 +14,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from eligibility import plain_number
 from eligibility.calc_dates import age_on
 from eligibility.requirements import Requirements
 from eligibility.unitsupport import canonical_unit
@@ -30,12 +31,9 @@ DOSE_UNIT = "mg/day"
 
 
 def plain(value: Decimal | None) -> Decimal | None:
-    """``40.00000000`` → ``40``, ``2.15000000`` → ``2.15`` (never ``4E+1``)."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    """``40.00000000`` → ``40``, ``2.15000000`` → ``2.15`` (never ``4E+1``), as the form
+    shows a saved number."""
+    return None if value is None else Decimal(plain_number(value))
 
 
 @dataclass(frozen=True)

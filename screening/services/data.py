@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from accounts.access import can_sign
 from accounts.models import User
 from audit.models import ReasonCode
 from audit.services import diff_fields, require_reason
+from eligibility import plain_number
 from screening.facts import definition_for
 from screening.models import (
     Evaluation,
@@ -66,10 +66,6 @@ class _Write:
     changes: dict[str, Any]
 
 
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.normalize(), "f")
-
-
 def _observation_story(f: dict[str, Any]) -> dict[str, Any]:
     """An observation as the audit trail tells it: values with their units."""
     if f["kind"] in (ObservationKind.ANSWER, ObservationKind.JUDGMENT, "answer", "judgment"):
@@ -80,9 +76,9 @@ def _observation_story(f: dict[str, Any]) -> dict[str, Any]:
         "source": f["source"],
     }
     if f["value"] is not None and f["unit_entered"] != f["unit"]:
-        story["canonical_value"] = f"{_text(f['value'])} {f['unit']}".strip()
+        story["canonical_value"] = f"{plain_number(f['value'])} {f['unit']}".strip()
     if f["range_source"] == RangeSource.REPORT:
-        low, high = _text(f["lln"]) or "", _text(f["uln"]) or ""
+        low, high = plain_number(f["lln"]) or "", plain_number(f["uln"]) or ""
         story["reference_range"] = f"{low}–{high} {f['range_unit']} (from the report)"
     if f["implausible_confirmed"]:
         story["implausible_confirmed"] = True
@@ -92,7 +88,7 @@ def _observation_story(f: dict[str, Any]) -> dict[str, Any]:
 def _medication_story(f: dict[str, Any]) -> dict[str, Any]:
     dose = None
     if f["daily_dose"] is not None:
-        dose = f"{_text(f['daily_dose'])} {f['dose_unit']}".strip()
+        dose = f"{plain_number(f['daily_dose'])} {f['dose_unit']}".strip()
     return {
         "drug": f["drug"], "atc": f["atc"] or None, "route": f["route"],
         "start": f["start"], "stop": f["stop"], "ongoing": f["ongoing"], "daily_dose": dose,

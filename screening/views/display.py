@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from eligibility import plain_number
 from eligibility.requirements import Requirements
 from eligibility.unitsupport import display_unit
-from screening.forms.mapping import plain
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Block:
 def _number(value: Decimal | None, unit: str) -> str:
     if value is None:
         return ""
-    return f"{plain(value)} {display_unit(unit)}".strip()
+    return f"{plain_number(value)} {display_unit(unit)}".strip()
 
 
 def _words(value: str) -> str:
@@ -101,5 +101,5 @@ def _medication_line(label: str, med: Any, names: dict[str, str]) -> Line:
     period = f"{med.start or '?'} → {'ongoing' if med.ongoing else (med.stop or '?')}"
     parts = [drug, med.route, period]
     if med.daily_dose is not None:
-        parts.append(f"{plain(med.daily_dose)} {med.dose_unit}")
+        parts.append(f"{plain_number(med.daily_dose)} {med.dose_unit}")
     return Line(label, " · ".join(p for p in parts if p))
