@@ -15,8 +15,8 @@ from eligibility.drug_match import describe, not_recorded, selector_label, spans
 from eligibility.facts import Exposure
 from eligibility.logic import Tri
 from eligibility.model import Context, Finding, MissingFact, duration_days
-from eligibility.rules import DrugSelector, SustainedDose, number_text, unit_words
-from eligibility.textfmt import days_text
+from eligibility.rules import DrugSelector, SustainedDose
+from eligibility.textfmt import days_text, number_text, unit_words
 
 _HUGE = Decimal("1e12")
 

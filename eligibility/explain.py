@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from eligibility.catalogue import Catalogue
@@ -32,11 +34,10 @@ from eligibility.rules import (
     QuantityRef,
     RangeCheck,
     SustainedDose,
+    Threshold,
     Value,
-    number_text,
-    unit_words,
 )
-from eligibility.textfmt import amount_text
+from eligibility.textfmt import amount_text, number_text, unit_words
 
 _OP = {">=": "is at least", ">": "is above", "<=": "is at most", "<": "is below", "=": "equals"}
 _LIMIT = {"ULN": "the upper limit of normal", "LLN": "the lower limit of normal"}
@@ -83,46 +84,67 @@ def _list(items: list[str], word: str) -> str:
 
 
 def describe(e: Expr, cat: Catalogue) -> str:
-    if isinstance(e, And):
-        return _list([describe(i, cat) for i in e.items], "and")
-    if isinstance(e, Or):
-        return _list([describe(i, cat) for i in e.items], "or")
-    if isinstance(e, AtLeast):
-        numbered = "; ".join(f"({i}) {describe(x, cat)}" for i, x in enumerate(e.items, 1))
-        return f"at least {e.n} of the following hold: {numbered}"
-    if isinstance(e, Not):
-        return f"it is not the case that {describe(e.item, cat)}"
-    if isinstance(e, Compare):
-        return f"{value_words(e.left, cat)} {_OP[e.op]} {_threshold(e.right)}"
-    if isinstance(e, Between):
-        kind = "inclusive" if e.inclusive else "exclusive"
-        return (
-            f"{value_words(e.left, cat)} is between {amount_text(e.low)} and "
-            f"{amount_text(e.high)} ({kind})"
-        )
-    if isinstance(e, RangeCheck):
-        label = cat.quantities[e.left.code].label
-        return {
-            "below_lln": f"{label} is below the lower limit of normal",
-            "above_uln": f"{label} is above the upper limit of normal",
-            "outside": f"{label} is outside the candidate's reference range",
-            "within": f"{label} is within the candidate's reference range",
-        }[e.check]
-    if isinstance(e, Is):
-        return _is(e, cat)
-    if isinstance(e, HistoryOf):
-        return f"there is a history of {_events(e.events, cat)}"
-    if isinstance(e, LastDose):
-        if e.window is None:
-            return f"{_drugs(e.drugs, cat)} has ever been used"
-        return (
-            f"a dose of {_drugs(e.drugs, cat)} was taken within "
-            f"{unit_words(e.window.amount, e.window.unit)} before screening "
-            "(ongoing use counts)"
-        )
-    if isinstance(e, CurrentUse):
-        return f"{_drugs(e.drugs, cat)} is currently used"
-    return _sustained(e, cat)
+    """The condition ``e`` in plain words, names and units taken from ``cat``."""
+    return _EXPRESSIONS[type(e)](e, cat)
+
+
+def _and(e: And, cat: Catalogue) -> str:
+    return _list([describe(i, cat) for i in e.items], "and")
+
+
+def _or(e: Or, cat: Catalogue) -> str:
+    return _list([describe(i, cat) for i in e.items], "or")
+
+
+def _at_least(e: AtLeast, cat: Catalogue) -> str:
+    numbered = "; ".join(f"({i}) {describe(x, cat)}" for i, x in enumerate(e.items, 1))
+    return f"at least {e.n} of the following hold: {numbered}"
+
+
+def _not(e: Not, cat: Catalogue) -> str:
+    return f"it is not the case that {describe(e.item, cat)}"
+
+
+def _compare(e: Compare, cat: Catalogue) -> str:
+    return f"{value_words(e.left, cat)} {_OP[e.op]} {_threshold(e.right)}"
+
+
+def _between(e: Between, cat: Catalogue) -> str:
+    kind = "inclusive" if e.inclusive else "exclusive"
+    return (
+        f"{value_words(e.left, cat)} is between {amount_text(e.low)} and "
+        f"{amount_text(e.high)} ({kind})"
+    )
+
+
+_RANGE_WORDS = {
+    "below_lln": "is below the lower limit of normal",
+    "above_uln": "is above the upper limit of normal",
+    "outside": "is outside the candidate's reference range",
+    "within": "is within the candidate's reference range",
+}
+
+
+def _range_check(e: RangeCheck, cat: Catalogue) -> str:
+    return f"{cat.quantities[e.left.code].label} {_RANGE_WORDS[e.check]}"
+
+
+def _history_of(e: HistoryOf, cat: Catalogue) -> str:
+    return f"there is a history of {_events(e.events, cat)}"
+
+
+def _last_dose(e: LastDose, cat: Catalogue) -> str:
+    if e.window is None:
+        return f"{_drugs(e.drugs, cat)} has ever been used"
+    return (
+        f"a dose of {_drugs(e.drugs, cat)} was taken within "
+        f"{unit_words(e.window.amount, e.window.unit)} before screening "
+        "(ongoing use counts)"
+    )
+
+
+def _current_use(e: CurrentUse, cat: Catalogue) -> str:
+    return f"{_drugs(e.drugs, cat)} is currently used"
 
 
 def _sustained(e: SustainedDose, cat: Catalogue) -> str:
@@ -148,14 +170,20 @@ def _is(e: Is, cat: Catalogue) -> str:
     return f"{cat.quantities[e.subject].label} is {values}"
 
 
-def _threshold(t: Amount | LimitMultiple | BySex | Duration) -> str:
-    if isinstance(t, Amount):
-        return amount_text(t)
-    if isinstance(t, LimitMultiple):
-        factor = "" if t.factor == 1 else f"{number_text(t.factor)} × "
-        return f"{factor}{_LIMIT[t.limit]}"
-    if isinstance(t, Duration):
-        return unit_words(t.amount, t.unit)
+def _threshold(t: Threshold) -> str:
+    return _THRESHOLDS[type(t)](t)
+
+
+def _limit_multiple(t: LimitMultiple) -> str:
+    factor = "" if t.factor == 1 else f"{number_text(t.factor)} × "
+    return f"{factor}{_LIMIT[t.limit]}"
+
+
+def _duration(t: Duration) -> str:
+    return unit_words(t.amount, t.unit)
+
+
+def _by_sex(t: BySex) -> str:
     parts = []
     if t.male is not None:
         parts.append(f"{amount_text(t.male)} for men")
@@ -165,20 +193,27 @@ def _threshold(t: Amount | LimitMultiple | BySex | Duration) -> str:
 
 
 def value_words(v: Value, cat: Catalogue) -> str:
-    if isinstance(v, QuantityRef):
-        return cat.quantities[v.code].label
-    if isinstance(v, MinOf | MaxOf):
-        word = "lowest" if isinstance(v, MinOf) else "highest"
-        names = [value_words(i, cat) for i in v.items]
-        return f"the {word} of {', '.join(names[:-1])} and {names[-1]}"
-    if isinstance(v, CumulativeUse):
-        where = (
-            f" in the {unit_words(v.window.amount, v.window.unit)} before screening"
-            if v.window
-            else " in total"
-        )
-        return f"cumulative use of {_drugs(v.drugs, cat)}{where}"
-    return _count(v, cat)
+    """The value ``v`` in plain words: "the lowest of T-score (lumbar spine) and …"."""
+    return _VALUES[type(v)](v, cat)
+
+
+def _quantity(v: QuantityRef, cat: Catalogue) -> str:
+    return cat.quantities[v.code].label
+
+
+def _extreme(v: MinOf | MaxOf, cat: Catalogue) -> str:
+    word = "lowest" if isinstance(v, MinOf) else "highest"
+    names = [value_words(i, cat) for i in v.items]
+    return f"the {word} of {', '.join(names[:-1])} and {names[-1]}"
+
+
+def _cumulative(v: CumulativeUse, cat: Catalogue) -> str:
+    where = (
+        f" in the {unit_words(v.window.amount, v.window.unit)} before screening"
+        if v.window
+        else " in total"
+    )
+    return f"cumulative use of {_drugs(v.drugs, cat)}{where}"
 
 
 def _count(v: EventCount, cat: Catalogue) -> str:
@@ -202,3 +237,40 @@ def _events(s: EventSelector, cat: Catalogue) -> str:
     if s.window:
         text += f" within {unit_words(s.window.amount, s.window.unit)} before screening"
     return text
+
+
+_EXPRESSIONS: Mapping[type, Callable[[Any, Catalogue], str]] = MappingProxyType(
+    {
+        And: _and,
+        Or: _or,
+        AtLeast: _at_least,
+        Not: _not,
+        Compare: _compare,
+        Between: _between,
+        RangeCheck: _range_check,
+        Is: _is,
+        HistoryOf: _history_of,
+        LastDose: _last_dose,
+        CurrentUse: _current_use,
+        SustainedDose: _sustained,
+    }
+)
+
+_VALUES: Mapping[type, Callable[[Any, Catalogue], str]] = MappingProxyType(
+    {
+        QuantityRef: _quantity,
+        MinOf: _extreme,
+        MaxOf: _extreme,
+        CumulativeUse: _cumulative,
+        EventCount: _count,
+    }
+)
+
+_THRESHOLDS: Mapping[type, Callable[[Any], str]] = MappingProxyType(
+    {
+        Amount: amount_text,
+        LimitMultiple: _limit_multiple,
+        Duration: _duration,
+        BySex: _by_sex,
+    }
+)

@@ -12,8 +12,8 @@ from decimal import Decimal
 from eligibility.drug_match import describe, not_recorded, selector_label, spans
 from eligibility.logic import Tri, t_and, t_or
 from eligibility.model import Context, Finding, MissingFact, Num, window_start
-from eligibility.rules import CumulativeUse, CurrentUse, LastDose, unit_words
-from eligibility.textfmt import days_text
+from eligibility.rules import CumulativeUse, CurrentUse, LastDose
+from eligibility.textfmt import days_text, unit_words
 
 
 def last_dose(ctx: Context, node: LastDose) -> Finding:

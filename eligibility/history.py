@@ -7,7 +7,8 @@ from decimal import Decimal
 from eligibility.facts import Event
 from eligibility.logic import Tri, t_and, t_or
 from eligibility.model import Context, Finding, MissingFact, Num, window_start
-from eligibility.rules import EventCount, EventSelector, HistoryOf, unit_words
+from eligibility.rules import EventCount, EventSelector, HistoryOf
+from eligibility.textfmt import unit_words
 
 
 def not_recorded() -> MissingFact:

@@ -35,10 +35,17 @@ from eligibility.rules import (
     RangeCheck,
     SustainedDose,
     Value,
-    number_text,
-    unit_words,
 )
-from eligibility.textfmt import SYMBOL, amount_text, days_text, ratio_text, relation, with_unit
+from eligibility.textfmt import (
+    SYMBOL,
+    amount_text,
+    days_text,
+    number_text,
+    ratio_text,
+    relation,
+    unit_words,
+    with_unit,
+)
 
 
 def evaluate_expr(ctx: Context, e: Expr) -> Finding:
@@ -82,13 +89,12 @@ def _merge(groups: Iterable[tuple[MissingFact, ...]]) -> tuple[MissingFact, ...]
 
 
 def value_of(ctx: Context, v: Value) -> Num:
-    if isinstance(v, QuantityRef):
-        return resolve(ctx, v.code)
-    if isinstance(v, CumulativeUse):
-        return exposures.cumulative(ctx, v)
-    if isinstance(v, EventCount):
-        return history.count(ctx, v)
-    return _extreme(ctx, v)
+    """The value ``v`` for this candidate: exact, within bounds, or unknown with why."""
+    return _VALUES[type(v)](ctx, v)
+
+
+def _quantity(ctx: Context, v: QuantityRef) -> Num:
+    return resolve(ctx, v.code)
 
 
 def _extreme(ctx: Context, v: MinOf | MaxOf) -> Num:
@@ -142,40 +148,40 @@ def _unknown(num: Num, extra: str = "") -> Finding:
 
 
 def _compare(ctx: Context, e: Compare) -> Finding:
-    num = value_of(ctx, e.left)
-    right = e.right
-    if isinstance(right, BySex):
-        sex = ctx.facts.sex
-        chosen = None if sex is None else (right.female if sex == "F" else right.male)
-        if sex is None:
-            return Finding(
-                Tri.UNKNOWN,
-                ("Sex not recorded, so the sex-specific limit is unknown",),
-                (MissingFact("sex", "Sex", "sex", "sex not recorded"),),
-            )
-        if chosen is None:
-            return Finding(Tri.UNKNOWN, (f"The protocol gives no limit for sex {sex}",))
-        found = _against_amount(num, e.op, chosen)
-        who = "women" if sex == "F" else "men"
-        return Finding(
-            found.value, tuple(f"{r} (limit for {who})" for r in found.reasons), found.missing
-        )
-    if isinstance(right, Amount):
-        return _against_amount(num, e.op, right)
-    if isinstance(right, Duration):
-        limit = duration_days(right)
-        value = _bounds(num, e.op, limit)
-        limit_text = unit_words(right.amount, right.unit)
-        if value is Tri.UNKNOWN:
-            return _unknown(num, f"; limit {SYMBOL[e.op]} {limit_text}")
-        return Finding(
-            value,
-            (f"{num.text} {relation(e.op, value is Tri.TRUE)} {limit_text} ({days_text(limit)})",),
-        )
-    return _against_limit(ctx, num, e.op, right)
+    return _THRESHOLDS[type(e.right)](ctx, value_of(ctx, e.left), e.op, e.right)
 
 
-def _against_amount(num: Num, op: Op, a: Amount) -> Finding:
+def _against_sex(ctx: Context, num: Num, op: Op, right: BySex) -> Finding:
+    sex = ctx.facts.sex
+    if sex is None:
+        return Finding(
+            Tri.UNKNOWN,
+            ("Sex not recorded, so the sex-specific limit is unknown",),
+            (MissingFact("sex", "Sex", "sex", "sex not recorded"),),
+        )
+    chosen = right.female if sex == "F" else right.male
+    if chosen is None:
+        return Finding(Tri.UNKNOWN, (f"The protocol gives no limit for sex {sex}",))
+    found = _against_amount(ctx, num, op, chosen)
+    who = "women" if sex == "F" else "men"
+    return Finding(
+        found.value, tuple(f"{r} (limit for {who})" for r in found.reasons), found.missing
+    )
+
+
+def _against_duration(ctx: Context, num: Num, op: Op, right: Duration) -> Finding:
+    limit = duration_days(right)
+    value = _bounds(num, op, limit)
+    limit_text = unit_words(right.amount, right.unit)
+    if value is Tri.UNKNOWN:
+        return _unknown(num, f"; limit {SYMBOL[op]} {limit_text}")
+    return Finding(
+        value,
+        (f"{num.text} {relation(op, value is Tri.TRUE)} {limit_text} ({days_text(limit)})",),
+    )
+
+
+def _against_amount(ctx: Context, num: Num, op: Op, a: Amount) -> Finding:
     value = _bounds(num, op, a.value)
     if value is Tri.UNKNOWN:
         return _unknown(num, f"; limit {SYMBOL[op]} {amount_text(a)}")
@@ -322,4 +328,19 @@ _EVALUATORS: dict[type, Callable[[Context, Any], Finding]] = {
     LastDose: exposures.last_dose,
     CurrentUse: exposures.current_use,
     SustainedDose: doses.sustained,
+}
+
+_VALUES: dict[type, Callable[[Context, Any], Num]] = {
+    QuantityRef: _quantity,
+    MinOf: _extreme,
+    MaxOf: _extreme,
+    CumulativeUse: exposures.cumulative,
+    EventCount: history.count,
+}
+
+_THRESHOLDS: dict[type, Callable[[Context, Num, Op, Any], Finding]] = {
+    Amount: _against_amount,
+    LimitMultiple: _against_limit,
+    BySex: _against_sex,
+    Duration: _against_duration,
 }

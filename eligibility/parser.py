@@ -8,13 +8,16 @@ loads is a definition that evaluates.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Literal, cast
+from types import MappingProxyType
+from typing import Any, Literal, cast
 
 from eligibility.catalogue import Catalogue, Quantity
 from eligibility.lexer import Token
 from eligibility.parse_base import COUNT
 from eligibility.parse_terms import TermsParser
+from eligibility.render import render_value
 from eligibility.rules import (
     Amount,
     And,
@@ -231,13 +234,7 @@ class _Parser(TermsParser):
         return tok.kind == "punct" and tok.text == text
 
     def value_quantity(self, v: Value) -> Quantity | None:
-        if isinstance(v, QuantityRef):
-            return self.cat.quantities[v.code]
-        if isinstance(v, MinOf | MaxOf):
-            return self.value_quantity(v.items[0])
-        if isinstance(v, EventCount):
-            return COUNT
-        return None
+        return quantity_of(self.cat, v)
 
     def value_unit(self, v: Value) -> str:
         q = self.value_quantity(v)
@@ -333,6 +330,38 @@ class _Parser(TermsParser):
 
 
 def _describe(v: Value) -> str:
-    from eligibility.rules import render_value
-
     return repr(render_value(v))
+
+
+def quantity_of(cat: Catalogue, v: Value) -> Quantity | None:
+    """The quantity ``v`` is measured in, which fixes the unit its thresholds are written
+    in; ``None`` for a length of time (cumulative use), compared with durations."""
+    return _QUANTITY_OF[type(v)](cat, v)
+
+
+def _catalogued(cat: Catalogue, v: QuantityRef) -> Quantity:
+    return cat.quantities[v.code]
+
+
+def _first_item(cat: Catalogue, v: MinOf | MaxOf) -> Quantity | None:
+    # The parser has checked that every item of min()/max() is in one unit.
+    return quantity_of(cat, v.items[0])
+
+
+def _days(cat: Catalogue, v: CumulativeUse) -> None:
+    return None
+
+
+def _count(cat: Catalogue, v: EventCount) -> Quantity:
+    return COUNT
+
+
+_QUANTITY_OF: Mapping[type, Callable[[Catalogue, Any], Quantity | None]] = MappingProxyType(
+    {
+        QuantityRef: _catalogued,
+        MinOf: _first_item,
+        MaxOf: _first_item,
+        CumulativeUse: _days,
+        EventCount: _count,
+    }
+)

@@ -8,7 +8,9 @@ code, label, kind, canonical and accepted units, precision, possible (hard) and 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from eligibility import calculators
@@ -288,40 +290,14 @@ class _Collector:
         )
 
     def value(self, v: Value, *, reference_range: bool = False) -> None:
-        if isinstance(v, QuantityRef):
-            self.quantity(v.code, reference_range=reference_range)
-        elif isinstance(v, MinOf | MaxOf):
-            for item in v.items:
-                self.value(item)
-        elif isinstance(v, CumulativeUse):
-            self.drugs(v.drugs)
-        elif isinstance(v, EventCount):
-            self.events(v.events)
+        """What value ``v`` reads; ``reference_range`` when it is compared with × ULN/LLN."""
+        _VALUE_NEEDS[type(v)](self, v, reference_range)
 
     def expr(self, e: Expr) -> None:
-        if isinstance(e, And | Or | AtLeast):
-            for item in e.items:
-                self.expr(item)
-        elif isinstance(e, Not):
-            self.expr(e.item)
-        elif isinstance(e, Compare):
-            self.value(e.left, reference_range=isinstance(e.right, LimitMultiple))
-            if isinstance(e.right, BySex):
-                self.sex()
-        elif isinstance(e, Between):
-            self.value(e.left)
-        elif isinstance(e, RangeCheck):
-            self.quantity(e.left.code, reference_range=True)
-        elif isinstance(e, Is):
-            self._is(e)
-        elif isinstance(e, HistoryOf):
-            self.events(e.events)
-        elif isinstance(e, LastDose | CurrentUse):
-            self.drugs(e.drugs)
-        elif isinstance(e, SustainedDose):
-            self.drugs(e.drugs, dose=True)
+        """What condition ``e`` reads, its sub-conditions included."""
+        _NEEDS[type(e)](self, e)
 
-    def _is(self, e: Is) -> None:
+    def is_condition(self, e: Is) -> None:
         if e.subject == "sex":
             self.sex()
         elif e.subject in self.cat.questions:
@@ -341,6 +317,95 @@ class _Collector:
             )
         else:
             self.quantity(e.subject)
+
+
+# -- what each node type reads ------------------------------------------------------------
+
+
+def _items(c: _Collector, e: And | Or | AtLeast) -> None:
+    for item in e.items:
+        c.expr(item)
+
+
+def _not(c: _Collector, e: Not) -> None:
+    c.expr(e.item)
+
+
+def _compare(c: _Collector, e: Compare) -> None:
+    c.value(e.left, reference_range=isinstance(e.right, LimitMultiple))
+    if isinstance(e.right, BySex):
+        c.sex()
+
+
+def _between(c: _Collector, e: Between) -> None:
+    c.value(e.left)
+
+
+def _range_check(c: _Collector, e: RangeCheck) -> None:
+    c.quantity(e.left.code, reference_range=True)
+
+
+def _is(c: _Collector, e: Is) -> None:
+    c.is_condition(e)
+
+
+def _history_of(c: _Collector, e: HistoryOf) -> None:
+    c.events(e.events)
+
+
+def _drug_use(c: _Collector, e: LastDose | CurrentUse) -> None:
+    c.drugs(e.drugs)
+
+
+def _sustained(c: _Collector, e: SustainedDose) -> None:
+    c.drugs(e.drugs, dose=True)
+
+
+_NEEDS: Mapping[type, Callable[[_Collector, Any], None]] = MappingProxyType(
+    {
+        And: _items,
+        Or: _items,
+        AtLeast: _items,
+        Not: _not,
+        Compare: _compare,
+        Between: _between,
+        RangeCheck: _range_check,
+        Is: _is,
+        HistoryOf: _history_of,
+        LastDose: _drug_use,
+        CurrentUse: _drug_use,
+        SustainedDose: _sustained,
+    }
+)
+
+
+def _quantity(c: _Collector, v: QuantityRef, reference_range: bool) -> None:
+    c.quantity(v.code, reference_range=reference_range)
+
+
+def _extreme(c: _Collector, v: MinOf | MaxOf, reference_range: bool) -> None:
+    # × ULN/LLN applies to a single laboratory test, never to min()/max().
+    for item in v.items:
+        c.value(item)
+
+
+def _cumulative(c: _Collector, v: CumulativeUse, reference_range: bool) -> None:
+    c.drugs(v.drugs)
+
+
+def _count(c: _Collector, v: EventCount, reference_range: bool) -> None:
+    c.events(v.events)
+
+
+_VALUE_NEEDS: Mapping[type, Callable[[_Collector, Any, bool], None]] = MappingProxyType(
+    {
+        QuantityRef: _quantity,
+        MinOf: _extreme,
+        MaxOf: _extreme,
+        CumulativeUse: _cumulative,
+        EventCount: _count,
+    }
+)
 
 
 def required_inputs(definition: ProtocolDefinition) -> Requirements:

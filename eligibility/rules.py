@@ -2,17 +2,25 @@
 
 The parser (:mod:`eligibility.parser`) builds these nodes and has already checked every
 name against the catalogue and converted every threshold to its quantity's canonical
-unit, so evaluation never meets an unknown code or a foreign unit. :func:`render` turns a
-tree back into rule text that parses to an equal tree.
+unit, so evaluation never meets an unknown code or a foreign unit.
+:func:`eligibility.render.render` turns a tree back into rule text that parses to an equal
+tree; :mod:`eligibility.explain` says it in plain words.
+
+``Expr`` (conditions), ``Value`` (numbers a condition compares) and ``Threshold`` (what
+they are compared with) list every node type. Code that walks the tree dispatches on
+them through tables keyed by node type, and a test checks that every table lists every
+node of its kind, so a new node cannot be forgotten by one walker.
 
 Source positions are kept for error messages but do not take part in equality.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal
 
 Op = Literal["<", "<=", ">", ">=", "="]
 TimeUnit = Literal["days", "weeks", "months", "years"]
@@ -255,118 +263,49 @@ Expr = (
     | AtLeast
 )
 
-
-# -- rendering back to rule text -------------------------------------------------------
-
-
-def number_text(value: Decimal) -> str:
-    """A Decimal as written in rules: no exponent, no superfluous sign."""
-    text = format(value, "f")
-    return "0" if text in ("-0", "+0") else text
+Node = Expr | Value
+"""Every node of the tree; thresholds and selectors are parts of nodes, not nodes."""
 
 
-def _unit(unit: str) -> str:
-    return f" {unit}" if unit else ""
+def children(node: Node) -> tuple[Node, ...]:
+    """The nodes directly inside ``node``: its conditions, or the values it compares."""
+    return _CHILDREN[type(node)](node)
 
 
-def _amount(a: Amount) -> str:
-    return f"{number_text(a.written)}{_unit(a.written_unit)}"
+def _items(node: And | Or | AtLeast | MinOf | MaxOf) -> tuple[Node, ...]:
+    return node.items
 
 
-def unit_words(amount: int, unit: str) -> str:
-    """``1 month``, ``3 months``."""
-    return f"{amount} {unit[:-1] if amount == 1 else unit}"
+def _item(node: Not) -> tuple[Node, ...]:
+    return (node.item,)
 
 
-def _window(w: Window) -> str:
-    return f"within {unit_words(w.amount, w.unit)} before screening"
+def _left(node: Compare | Between | RangeCheck) -> tuple[Node, ...]:
+    return (node.left,)
 
 
-def _drugs(d: DrugSelector) -> str:
-    return f"{d.route} {d.code}" if d.route else d.code
+def _leaf(node: Node) -> tuple[Node, ...]:
+    return ()
 
 
-def _events(e: EventSelector) -> str:
-    text = e.code
-    if e.where:
-        conds = " and ".join(_detail(c) for c in e.where)
-        text += f" where {conds}"
-    if e.window:
-        text += " " + _window(e.window)
-    return text
-
-
-def _detail(c: DetailCondition) -> str:
-    if len(c.values) == 1:
-        return f"{c.detail} is {c.values[0]}"
-    return f"{c.detail} in ({', '.join(c.values)})"
-
-
-def render_value(v: Value) -> str:
-    if isinstance(v, QuantityRef):
-        return v.code
-    if isinstance(v, MinOf | MaxOf):
-        name = "min" if isinstance(v, MinOf) else "max"
-        return f"{name}({', '.join(render_value(i) for i in v.items)})"
-    if isinstance(v, CumulativeUse):
-        text = f"cumulative use of {_drugs(v.drugs)}"
-        return text + (" " + _window(v.window) if v.window else "")
-    text = f"count of {_events(v.events)}"
-    return text + (f" by distinct {v.distinct}" if v.distinct else "")
-
-
-def render_threshold(t: Threshold) -> str:
-    if isinstance(t, Amount):
-        return _amount(t)
-    if isinstance(t, LimitMultiple):
-        return f"{number_text(t.factor)} x {t.limit}"
-    if isinstance(t, Duration):
-        return unit_words(t.amount, t.unit)
-    parts = []
-    if t.male is not None:
-        parts.append(f"male: {_amount(t.male)}")
-    if t.female is not None:
-        parts.append(f"female: {_amount(t.female)}")
-    return f"({', '.join(parts)})"
-
-
-def render(e: Expr) -> str:
-    """Rule text for ``e``; parsing it gives a tree equal to ``e``."""
-    if isinstance(e, Compare):
-        return f"{render_value(e.left)} {e.op} {render_threshold(e.right)}"
-    if isinstance(e, Between):
-        suffix = "" if e.inclusive else " exclusive"
-        return f"{render_value(e.left)} between {_amount(e.low)} and {_amount(e.high)}{suffix}"
-    if isinstance(e, RangeCheck):
-        words = {
-            "below_lln": "below LLN",
-            "above_uln": "above ULN",
-            "outside": "outside reference range",
-            "within": "within reference range",
-        }
-        return f"{e.left.code} {words[e.check]}"
-    if isinstance(e, Is):
-        if len(e.values) == 1:
-            return f"{e.subject} is {e.values[0]}"
-        return f"{e.subject} is one of ({', '.join(e.values)})"
-    if isinstance(e, HistoryOf):
-        return f"history of {_events(e.events)}"
-    if isinstance(e, LastDose):
-        if e.window is None:
-            return f"any use of {_drugs(e.drugs)}"
-        return f"last dose of {_drugs(e.drugs)} {_window(e.window)}"
-    if isinstance(e, CurrentUse):
-        return f"current use of {_drugs(e.drugs)}"
-    if isinstance(e, SustainedDose):
-        pe = " prednisolone-equivalent" if e.prednisolone_equivalent else ""
-        ongoing = " ongoing" if e.ongoing else ""
-        return (
-            f"use of {_drugs(e.drugs)} at {e.dose_op} {_amount(e.dose)}{pe} "
-            f"for {e.duration_op} {unit_words(e.duration.amount, e.duration.unit)}{ongoing}"
-        )
-    if isinstance(e, And | Or):
-        word = " and " if isinstance(e, And) else " or "
-        return "(" + word.join(render(i) for i in e.items) + ")"
-    if isinstance(e, Not):
-        return f"not ({render(e.item)})"
-    return f"at least {e.n} of ({', '.join(render(i) for i in e.items)})"
+_CHILDREN: Mapping[type, Callable[[Any], tuple[Node, ...]]] = MappingProxyType(
+    {
+        And: _items,
+        Or: _items,
+        AtLeast: _items,
+        Not: _item,
+        Compare: _left,
+        Between: _left,
+        RangeCheck: _left,
+        Is: _leaf,
+        HistoryOf: _leaf,
+        LastDose: _leaf,
+        CurrentUse: _leaf,
+        SustainedDose: _leaf,
+        QuantityRef: _leaf,
+        MinOf: _items,
+        MaxOf: _items,
+        CumulativeUse: _leaf,
+        EventCount: _leaf,
+    }
+)

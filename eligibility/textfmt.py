@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import overload
 
-from eligibility.rules import Amount, Op, number_text
+from eligibility.rules import Amount, Op
 from eligibility.unitsupport import display_unit
 
 _TRUE = {">=": "is at least", ">": "is above", "<=": "is at most", "<": "is below", "=": "equals"}
@@ -17,6 +17,17 @@ _FALSE = {
     "=": "does not equal",
 }
 SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
+
+
+def number_text(value: Decimal) -> str:
+    """A Decimal as written in rules: no exponent, no superfluous sign."""
+    text = format(value, "f")
+    return "0" if text in ("-0", "+0") else text
+
+
+def unit_words(amount: int, unit: str) -> str:
+    """``1 month``, ``3 months``."""
+    return f"{amount} {unit[:-1] if amount == 1 else unit}"
 
 
 def with_unit(value: Decimal, unit: str) -> str:

@@ -10,8 +10,10 @@ fact has left every window.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
+from types import MappingProxyType
+from typing import Any
 
 from eligibility.definition import Criterion
 from eligibility.drug_match import spans
@@ -23,33 +25,31 @@ from eligibility.rules import (
     Between,
     Compare,
     CumulativeUse,
+    CurrentUse,
     EventCount,
     Expr,
     HistoryOf,
+    Is,
     LastDose,
     MaxOf,
     MinOf,
+    Node,
     Not,
     Or,
-    Value,
+    QuantityRef,
+    RangeCheck,
+    SustainedDose,
     Window,
+    children,
 )
 
 MAX_CANDIDATES = 400
 
 
-def _walk(e: Expr | Value) -> list[Expr | Value]:
-    out: list[Expr | Value] = [e]
-    if isinstance(e, And | Or | AtLeast):
-        for item in e.items:
-            out.extend(_walk(item))
-    elif isinstance(e, Not):
-        out.extend(_walk(e.item))
-    elif isinstance(e, MinOf | MaxOf):
-        for v in e.items:
-            out.extend(_walk(v))
-    elif isinstance(e, Compare | Between):
-        out.extend(_walk(e.left))
+def _walk(e: Node) -> list[Node]:
+    out: list[Node] = [e]
+    for child in children(e):
+        out.extend(_walk(child))
     return out
 
 
@@ -59,20 +59,57 @@ def change_dates(ctx: Context, e: Expr) -> tuple[set[date], bool]:
     found: set[date] = set()
     bisect = False
     for node in _walk(e):
-        window: Window | None = None
-        dated: list[date] = []
-        if isinstance(node, HistoryOf | EventCount):
-            sel = node.events
-            window = sel.window
-            dated = [ev.on for ev in ctx.facts.history or () if ev.code == sel.code and ev.on]
-        elif isinstance(node, LastDose | CumulativeUse):
-            window = node.window
-            bisect = bisect or (isinstance(node, CumulativeUse) and window is not None)
-            for s in spans(ctx, node.drugs):
-                dated.extend(d for d in (s.start, s.end_low, s.end_high) if d is not None)
+        window, dated = _DATED[type(node)](ctx, node)
         if window is not None:
+            bisect = bisect or isinstance(node, CumulativeUse)
             found.update(leaves_window(d, window) for d in dated)
     return {d for d in found if d > ctx.screening}, bisect
+
+
+Dated = tuple[Window | None, list[date]]
+
+
+def _events(ctx: Context, node: HistoryOf | EventCount) -> Dated:
+    sel = node.events
+    return sel.window, [ev.on for ev in ctx.facts.history or () if ev.code == sel.code and ev.on]
+
+
+def _exposures(ctx: Context, node: LastDose | CumulativeUse) -> Dated:
+    if node.window is None:
+        return None, []
+    dated = [
+        d for s in spans(ctx, node.drugs) for d in (s.start, s.end_low, s.end_high) if d is not None
+    ]
+    return node.window, dated
+
+
+def _undated(ctx: Context, node: Node) -> Dated:
+    """A node with no window of its own (its children, if any, are walked separately)."""
+    return None, []
+
+
+# The window and the dated facts inside it, for every node type.
+_DATED: Mapping[type, Callable[[Context, Any], Dated]] = MappingProxyType(
+    {
+        HistoryOf: _events,
+        EventCount: _events,
+        LastDose: _exposures,
+        CumulativeUse: _exposures,
+        Compare: _undated,
+        Between: _undated,
+        RangeCheck: _undated,
+        Is: _undated,
+        CurrentUse: _undated,
+        SustainedDose: _undated,
+        And: _undated,
+        Or: _undated,
+        Not: _undated,
+        AtLeast: _undated,
+        QuantityRef: _undated,
+        MinOf: _undated,
+        MaxOf: _undated,
+    }
+)
 
 
 def first_date(ctx: Context, e: Expr, passes: Callable[[Context], bool]) -> date | None:

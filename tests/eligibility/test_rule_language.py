@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from eligibility.catalogue import Catalogue
 from eligibility.errors import RuleError
 from eligibility.parser import parse_rule
+from eligibility.render import render
 from eligibility.rules import (
     Amount,
     And,
@@ -36,53 +37,9 @@ from eligibility.rules import (
     RangeCheck,
     SustainedDose,
     Window,
-    render,
 )
 
-CONSTRUCTS = [
-    "weight >= 40 kg",
-    "bmi between 18 and 30 kg/m2",
-    "bmi between 18 and 30 kg/m2 exclusive",
-    "bmi > 18 kg/m2 and bmi < 30 kg/m2",
-    "alt >= 2 x ULN",
-    "alt >= 2.5 × ULN",
-    ["hb_like_free_t4_low", "free_t4 < 0.8 x LLN"][1],
-    "tsh below LLN",
-    "tsh above ULN",
-    "free_t4 outside reference range",
-    "free_t4 within reference range",
-    "creatinine >= (male: 1.5 mg/dL, female: 1.4 mg/dL)",
-    "min(t_score_lumbar_spine, t_score_total_hip, t_score_femoral_neck) < -3.0",
-    "max(frax_mof, frax_mof_gc_adjusted) > 30 %",
-    "sex is female",
-    "informed_consent is yes",
-    "hiv_antibody is positive",
-    "hiv_antibody is one of (positive, negative)",
-    "history of myocardial_infarction within 6 months before screening",
-    "history of fracture where fragility is yes within 2 years before screening",
-    "history of decompensated_heart_failure where nyha_class in (III, IV)",
-    "history of cell_therapy",
-    "count of fracture by distinct site >= 2",
-    "count of major_surgery within 10 weeks before screening >= 1",
-    "last dose of rankl_inhibitor within 12 months before screening",
-    "last dose of intravenous bisphosphonate within 24 months before screening",
-    "last dose of denosumab within 365 days before screening",
-    "any use of romosozumab",
-    "current use of systemic_glucocorticoid",
-    "cumulative use of oral bisphosphonate >= 3 years",
-    "cumulative use of hormone_replacement_therapy within 6 months before screening > 1 month",
-    "use of systemic_glucocorticoid at >= 7.5 mg/day prednisolone-equivalent for > 3 months",
-    "use of prednisolone at > 5 mg/day for at least 3 months ongoing",
-    "age between 45 and 85 years and years_since_menopause >= 2 years",
-    "egfr < 60 mL/min/1.73m2",
-    "padua_score >= 4 or caprini_score >= 5",
-    "homa_ir > 2.5",
-    "not (informed_consent is no)",
-    "any of (sex is male, informed_consent is yes)",
-    "all of (sex is female, weight >= 40 kg)",
-    "none of (hiv_antibody is positive, hbsag is positive)",
-    "at least 2 of (sex is female, weight >= 40 kg, bmi < 30 kg/m2)",
-]
+from .helpers import CONSTRUCTS
 
 
 @pytest.mark.parametrize("text", CONSTRUCTS)
