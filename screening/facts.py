@@ -34,7 +34,7 @@ from screening.models import (
     Screening,
 )
 from trials.catalogue import catalogue_stamp
-from trials.models import ProtocolVersion
+from trials.models import ProtocolVersion, ReferenceRange
 from trials.protocols import load_version
 from trials.selectors import reference_range_for
 
@@ -223,6 +223,24 @@ def _overlay(state: dict[str, Any], pending: ScreeningChanges, catalogue: Catalo
         state["history_complete"] = pending.history_complete
 
 
+def site_reference_range(
+    screening: Screening, code: str, *, on: date, date_of_birth: date | None
+) -> ReferenceRange | None:
+    """The site's reference range of the test ``code`` for the screening's candidate on
+    ``on``: the range the engine is given for a result of that date, and the one the
+    entry form offers, so that the two never differ."""
+    age = None
+    if date_of_birth is not None and date_of_birth <= on:
+        age = age_on(date_of_birth, on)
+    return reference_range_for(
+        site=screening.candidate.site,
+        quantity_code=code,
+        sex=screening.candidate.sex,
+        age=age,
+        on=on,
+    )
+
+
 def _reference_range(
     screening: Screening, code: str, o: dict[str, Any], dob: date | None
 ) -> dict[str, str] | None:
@@ -237,14 +255,7 @@ def _reference_range(
             "source": "report",
         }
     on = o.get("date") or screening.screening_date
-    age = age_on(dob, on) if dob is not None and on >= dob else None
-    found = reference_range_for(
-        site=screening.candidate.site,
-        quantity_code=code,
-        sex=screening.candidate.sex,
-        age=age,
-        on=on,
-    )
+    found = site_reference_range(screening, code, on=on, date_of_birth=dob)
     if found is None:
         return None
     limits = {"lln": plain_number(found.lln), "uln": plain_number(found.uln)}

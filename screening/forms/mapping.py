@@ -15,9 +15,9 @@ from types import MappingProxyType
 from typing import Any
 
 from eligibility import plain_number
-from eligibility.calc_dates import age_on
 from eligibility.requirements import Requirements
 from eligibility.unitsupport import canonical_unit
+from screening.facts import site_reference_range
 from screening.forms.entry import ScreeningEntryForm, is_numeric, is_qualitative
 from screening.services.changes import (
     HistoryInput,
@@ -25,7 +25,6 @@ from screening.services.changes import (
     ObservationInput,
     ScreeningChanges,
 )
-from trials.selectors import reference_range_for
 
 DOSE_UNIT = "mg/day"
 
@@ -65,14 +64,7 @@ def site_ranges_for(
         if not (is_numeric(spec) and spec.needs_reference_range):
             continue
         on = result_dates.get(spec.code, screening.screening_date)
-        age = age_on(dob, on) if dob is not None and dob <= on else None
-        found = reference_range_for(
-            site=screening.candidate.site,
-            quantity_code=spec.code,
-            sex=screening.candidate.sex,
-            age=age,
-            on=on,
-        )
+        found = site_reference_range(screening, spec.code, on=on, date_of_birth=dob)
         if found is not None:
             out[spec.code] = SiteRange(
                 lln=plain(found.lln),
