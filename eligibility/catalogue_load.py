@@ -20,7 +20,7 @@ from eligibility.catalogue import (
     Question,
     QuestionKind,
 )
-from eligibility.derive import CALCULATORS
+from eligibility.derive import CALCULATORS, CalculatorSpec
 from eligibility.errors import CatalogueError, Path
 from eligibility.reader import CODE, Reader
 from eligibility.unitsupport import Factors, canonical_unit
@@ -191,22 +191,12 @@ def _check_quantities(
     factors: Factors | None,
     path: Path,
 ) -> None:
-    declared = _declared_codes(data, "quantities")
-    for i, code in declared:
+    for i, code in _declared_codes(data, "quantities"):
         if code not in quantities:
             continue
         q = quantities[code]
         where = (*path, "quantities", i)
-        own = (factors or {}).get(q.analyte or "", {})
-        for u in q.units:
-            if u == q.unit or any(u in pair and q.unit in pair for pair in own):
-                continue
-            if not units.can_convert(q.analyte, u, q.unit):
-                r.add(
-                    (*where, "units"),
-                    f"{q.code}: no conversion from {u} to {q.unit}"
-                    + (f" for analyte {q.analyte}" if q.analyte else " (no analyte given)"),
-                )
+        _check_units(r, q, factors, where)
         if q.kind != "derived":
             if q.calculator or q.inputs:
                 r.add((*where, "calculator"), f"{q.code}: only derived quantities have one")
@@ -218,50 +208,90 @@ def _check_quantities(
                 f"{q.code}: unknown calculator {q.calculator!r}; known: " + ", ".join(CALCULATORS),
             )
             continue
-        inputs = dict(q.inputs or {})
-        for slot, unit in spec.slots.items():
-            source = inputs.pop(slot, None)
-            if source is None:
-                r.add((*where, "inputs"), f"{q.code}: calculator {spec.name} needs input {slot!r}")
-            elif source not in quantities:
-                r.add((*where, "inputs", slot), f"{q.code}: unknown quantity {source!r}")
-            elif source == q.code:
-                r.add((*where, "inputs", slot), f"{q.code}: a quantity cannot derive from itself")
-            else:
-                src = quantities[source]
-                if src.unit != unit and not units.can_convert(src.analyte, src.unit, unit):
-                    r.add(
-                        (*where, "inputs", slot),
-                        f"{q.code}: input {source} is in {src.unit}, "
-                        f"calculator {spec.name} needs {unit}",
-                    )
-        for extra in inputs:
+        _check_inputs(r, q, spec, quantities, where)
+        _check_parameters(r, q, spec, events, classes, where)
+
+
+def _check_units(r: Reader, q: Quantity, factors: Factors | None, where: Path) -> None:
+    """Every unit a quantity accepts converts to its canonical unit, by the table or by a
+    factor the protocol supplies."""
+    own = (factors or {}).get(q.analyte or "", {})
+    for u in q.units:
+        if u == q.unit or any(u in pair and q.unit in pair for pair in own):
+            continue
+        if not units.can_convert(q.analyte, u, q.unit):
             r.add(
-                (*where, "inputs", extra),
-                f"{q.code}: calculator {spec.name} has no input {extra!r}",
+                (*where, "units"),
+                f"{q.code}: no conversion from {u} to {q.unit}"
+                + (f" for analyte {q.analyte}" if q.analyte else " (no analyte given)"),
             )
-        params = dict(q.parameters or {})
-        for name, allowed in spec.parameters.items():
-            value = params.pop(name, None)
-            if value is None:
+
+
+def _check_inputs(
+    r: Reader,
+    q: Quantity,
+    spec: CalculatorSpec,
+    quantities: Mapping[str, Quantity],
+    where: Path,
+) -> None:
+    """A derived quantity fills each of its calculator's slots with a quantity in a unit
+    that converts to the slot's, and names no other input."""
+    inputs = dict(q.inputs or {})
+    for slot, unit in spec.slots.items():
+        source = inputs.pop(slot, None)
+        if source is None:
+            r.add((*where, "inputs"), f"{q.code}: calculator {spec.name} needs input {slot!r}")
+        elif source not in quantities:
+            r.add((*where, "inputs", slot), f"{q.code}: unknown quantity {source!r}")
+        elif source == q.code:
+            r.add((*where, "inputs", slot), f"{q.code}: a quantity cannot derive from itself")
+        else:
+            src = quantities[source]
+            if src.unit != unit and not units.can_convert(src.analyte, src.unit, unit):
                 r.add(
-                    (*where, "parameters"),
-                    f"{q.code}: calculator {spec.name} needs parameter {name!r}",
+                    (*where, "inputs", slot),
+                    f"{q.code}: input {source} is in {src.unit}, "
+                    f"calculator {spec.name} needs {unit}",
                 )
-            elif allowed and value not in allowed:
-                r.add(
-                    (*where, "parameters", name),
-                    f"{q.code}: {name} must be one of {', '.join(allowed)}",
-                )
-            elif name == "event" and value not in events:
-                r.add((*where, "parameters", name), f"{q.code}: unknown event type {value!r}")
-            elif name == "drug_class" and value not in classes:
-                r.add((*where, "parameters", name), f"{q.code}: unknown drug class {value!r}")
-        for extra in params:
+    for extra in inputs:
+        r.add(
+            (*where, "inputs", extra),
+            f"{q.code}: calculator {spec.name} has no input {extra!r}",
+        )
+
+
+def _check_parameters(
+    r: Reader,
+    q: Quantity,
+    spec: CalculatorSpec,
+    events: Mapping[str, EventType],
+    classes: Mapping[str, DrugClass],
+    where: Path,
+) -> None:
+    """A derived quantity gives each of its calculator's parameters an allowed value (an
+    event type or drug class the catalogue knows), and no other parameter."""
+    params = dict(q.parameters or {})
+    for name, allowed in spec.parameters.items():
+        value = params.pop(name, None)
+        if value is None:
             r.add(
-                (*where, "parameters", extra),
-                f"{q.code}: calculator {spec.name} has no parameter {extra!r}",
+                (*where, "parameters"),
+                f"{q.code}: calculator {spec.name} needs parameter {name!r}",
             )
+        elif allowed and value not in allowed:
+            r.add(
+                (*where, "parameters", name),
+                f"{q.code}: {name} must be one of {', '.join(allowed)}",
+            )
+        elif name == "event" and value not in events:
+            r.add((*where, "parameters", name), f"{q.code}: unknown event type {value!r}")
+        elif name == "drug_class" and value not in classes:
+            r.add((*where, "parameters", name), f"{q.code}: unknown drug class {value!r}")
+    for extra in params:
+        r.add(
+            (*where, "parameters", extra),
+            f"{q.code}: calculator {spec.name} has no parameter {extra!r}",
+        )
 
 
 def _declared_codes(data: Mapping[str, Any], key: str) -> list[tuple[int, str]]:
@@ -363,19 +393,22 @@ def _check_drugs(
             if sub not in classes:
                 r.add((*path, "drug_classes", i, "includes", j), f"unknown drug class {sub!r}")
     for i, code in _declared_codes(data, "drugs"):
-        if code not in drugs:
-            continue
-        drug = drugs[code]
-        where = (*path, "drugs", i)
-        if not drug.classes:
-            r.add((*where, "classes"), f"{code}: a drug belongs to at least one class")
-        for j, c in enumerate(drug.classes):
-            if c not in classes:
-                r.add((*where, "classes", j), f"unknown drug class {c!r}")
-        for j, route in enumerate(drug.routes):
-            if route not in routes:
-                r.add(
-                    (*where, "routes", j), f"unknown route {route!r}; known: " + ", ".join(routes)
-                )
-        if code in classes:
-            r.add((*where, "code"), f"{code!r} is already a drug class")
+        if code in drugs:
+            _check_drug(r, drugs[code], classes, routes, (*path, "drugs", i))
+
+
+def _check_drug(
+    r: Reader, drug: Drug, classes: Mapping[str, DrugClass], routes: list[str], where: Path
+) -> None:
+    """A drug belongs to known classes, is given by known routes and is not itself a class."""
+    code = drug.code
+    if not drug.classes:
+        r.add((*where, "classes"), f"{code}: a drug belongs to at least one class")
+    for j, c in enumerate(drug.classes):
+        if c not in classes:
+            r.add((*where, "classes", j), f"unknown drug class {c!r}")
+    for j, route in enumerate(drug.routes):
+        if route not in routes:
+            r.add((*where, "routes", j), f"unknown route {route!r}; known: " + ", ".join(routes))
+    if code in classes:
+        r.add((*where, "code"), f"{code!r} is already a drug class")

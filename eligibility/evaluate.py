@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from eligibility.catalogue import Catalogue
 from eligibility.definition import Criterion, ProtocolDefinition
-from eligibility.facts import Facts
+from eligibility.facts import Exposure, Facts
 from eligibility.logic import Tri
 from eligibility.model import Context, Finding
 from eligibility.nodes import evaluate_expr
 from eligibility.result import Condition, CriterionResult, EvaluationResult, Outcome, Status
 from eligibility.version import ENGINE_VERSION
-from eligibility.washout import criterion_passes, first_date
+from eligibility.washout import change_dates, criterion_passes, first_date
 
 
 def evaluate(definition: ProtocolDefinition, facts: Facts, on: date) -> EvaluationResult:
@@ -115,8 +116,6 @@ def _overall_eligible_from(ctx: Context, results: tuple[CriterionResult, ...]) -
 
 
 def _change_after(ctx: Context, criterion: Criterion, after: date) -> list[date]:
-    from eligibility.washout import change_dates
-
     dates, _ = change_dates(ctx, criterion.rule)
     return [d for d in dates if d > after]
 
@@ -131,13 +130,7 @@ def _check_codes(ctx: Context) -> None:
         if event.code not in cat.event_types:
             ctx.warnings.append(f"{event.path}: unknown event type {event.code!r} was ignored")
     for e in ctx.facts.medications or ():
-        if e.drug is not None and e.drug not in cat.drugs:
-            how = "classified by its ATC code" if e.atc else "it may belong to any class"
-            ctx.warnings.append(f"{e.path}: drug {e.drug!r} is not in the catalogue; {how}")
-        if e.drug_class is not None and e.drug_class not in cat.drug_classes:
-            ctx.warnings.append(f"{e.path}: unknown drug class {e.drug_class!r} was ignored")
-        if e.route is not None and e.route not in cat.routes:
-            ctx.warnings.append(f"{e.path}: unknown route {e.route!r}")
+        ctx.warnings.extend(_unknown_in_exposure(cat, e))
     for code in ctx.facts.answers:
         if code not in cat.questions:
             ctx.warnings.append(f"answers.{code}: unknown question was ignored")
@@ -146,3 +139,16 @@ def _check_codes(ctx: Context) -> None:
             ctx.warnings.append(
                 f"judgments.{code}: not an investigator judgment of this protocol; ignored"
             )
+
+
+def _unknown_in_exposure(cat: Catalogue, e: Exposure) -> list[str]:
+    """What the catalogue does not know about one exposure: its drug, class or route."""
+    warnings = []
+    if e.drug is not None and e.drug not in cat.drugs:
+        how = "classified by its ATC code" if e.atc else "it may belong to any class"
+        warnings.append(f"{e.path}: drug {e.drug!r} is not in the catalogue; {how}")
+    if e.drug_class is not None and e.drug_class not in cat.drug_classes:
+        warnings.append(f"{e.path}: unknown drug class {e.drug_class!r} was ignored")
+    if e.route is not None and e.route not in cat.routes:
+        warnings.append(f"{e.path}: unknown route {e.route!r}")
+    return warnings

@@ -98,53 +98,61 @@ class _Parser(TermsParser):
             e = self.expr()
             self.expect("punct", ")")
             return e
-        if self.is_word("any", "all", "none") and self.is_word("of", k=1):
-            word = self.advance().text.lower()
-            self.advance()
-            items = self.expr_list()
-            if word == "all":
-                return items[0] if len(items) == 1 else And(items)
-            either = items[0] if len(items) == 1 else Or(items)
-            return Not(either) if word == "none" else either
-        if self.is_word("at") and self.is_word("least", k=1):
-            self.advance()
-            self.advance()
-            n = self.integer("how many")
-            self.expect_word("of")
-            items = self.expr_list()
-            if n > len(items):
-                self.fail(
-                    f"'at least {n} of' needs at least {n} conditions, found {len(items)}", tok
-                )
-            return AtLeast(n, items)
-        if self.is_word("history") and self.is_word("of", k=1):
-            self.advance()
-            self.advance()
-            return HistoryOf(self.event_selector(), pos)
-        if self.is_word("last") and self.is_word("dose", k=1):
-            self.advance()
-            self.advance()
-            self.expect_word("of")
-            drugs = self.drug_selector()
-            window = self.window()
-            if window is None:
-                self.fail("'last dose of' needs a window: within N months before screening")
-            return LastDose(drugs, window, pos)
-        if self.is_word("any") and self.is_word("use", k=1):
-            self.advance()
-            self.advance()
-            self.expect_word("of")
-            return LastDose(self.drug_selector(), None, pos)
-        if self.is_word("current") and self.is_word("use", k=1):
-            self.advance()
-            self.advance()
-            self.expect_word("of")
-            return CurrentUse(self.drug_selector(), pos)
-        if self.is_word("use") and self.is_word("of", k=1):
-            return self.sustained(pos)
+        for first, second, construct in _LEADING_WORDS:
+            if self.is_word(*first) and self.is_word(second, k=1):
+                return construct(self, pos)
         if tok.kind == "word" and self.is_word("is", k=1):
             return self.is_condition(pos)
         return self.comparison(pos)
+
+    # -- constructs that open with two words -------------------------------------------
+
+    def quantifier(self, pos: Pos) -> Expr:
+        """``any of (…)``, ``all of (…)``, ``none of (…)``."""
+        word = self.advance().text.lower()
+        self.advance()
+        items = self.expr_list()
+        if word == "all":
+            return items[0] if len(items) == 1 else And(items)
+        either = items[0] if len(items) == 1 else Or(items)
+        return Not(either) if word == "none" else either
+
+    def at_least(self, pos: Pos) -> AtLeast:
+        tok = self.advance()
+        self.advance()
+        n = self.integer("how many")
+        self.expect_word("of")
+        items = self.expr_list()
+        if n > len(items):
+            self.fail(f"'at least {n} of' needs at least {n} conditions, found {len(items)}", tok)
+        return AtLeast(n, items)
+
+    def history_of(self, pos: Pos) -> HistoryOf:
+        self.advance()
+        self.advance()
+        return HistoryOf(self.event_selector(), pos)
+
+    def last_dose(self, pos: Pos) -> LastDose:
+        self.advance()
+        self.advance()
+        self.expect_word("of")
+        drugs = self.drug_selector()
+        window = self.window()
+        if window is None:
+            self.fail("'last dose of' needs a window: within N months before screening")
+        return LastDose(drugs, window, pos)
+
+    def any_use(self, pos: Pos) -> LastDose:
+        self.advance()
+        self.advance()
+        self.expect_word("of")
+        return LastDose(self.drug_selector(), None, pos)
+
+    def current_use(self, pos: Pos) -> CurrentUse:
+        self.advance()
+        self.advance()
+        self.expect_word("of")
+        return CurrentUse(self.drug_selector(), pos)
 
     # -- answers, sex, qualitative results ---------------------------------------------
 
@@ -327,6 +335,19 @@ class _Parser(TermsParser):
         return Between(left, low, high, inclusive, pos)
 
     # -- time --------------------------------------------------------------------------
+
+
+# The constructs recognised by their first two words, tried in this order ("any of"
+# before "any use of"); anything else is an "is" condition or a comparison.
+_LEADING_WORDS: tuple[tuple[tuple[str, ...], str, Callable[[_Parser, Pos], Expr]], ...] = (
+    (("any", "all", "none"), "of", _Parser.quantifier),
+    (("at",), "least", _Parser.at_least),
+    (("history",), "of", _Parser.history_of),
+    (("last",), "dose", _Parser.last_dose),
+    (("any",), "use", _Parser.any_use),
+    (("current",), "use", _Parser.current_use),
+    (("use",), "of", _Parser.sustained),
+)
 
 
 def _describe(v: Value) -> str:
