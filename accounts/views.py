@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from accounts.roles import roles_of
 from screening.selectors import (
@@ -21,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     sites = Site.objects.filter(id__in=roles.site_ids)
     context: dict[str, object] = {"user_roles": roles, "sites": sites}
     if roles.is_site_staff:
-        items = screenings_needing_action(request.user, today=timezone.localdate())
+        items = screenings_needing_action(request.user)
         context["action"] = {
             reason: [i for i in items if reason in i.reasons]
             for reason in ("incomplete", "awaiting_signature", "needs_review", "washout_ending")

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
 
 from accounts.roles import roles_of
 from screening.models import (
@@ -48,9 +47,11 @@ def screenings_needing_action(
 ) -> list[ActionItem]:
     """The coordinator's home: screenings at the user's own sites that are
     incomplete, await a signature, need review after a change, or whose washout
-    ends within ``within_days`` (including ones that failed screening for it)."""
-    today = today or timezone.localdate()
-    horizon = today + timedelta(days=within_days)
+    ends within ``within_days`` (including ones that failed screening for it).
+
+    ``today``: by default each screening's site's today (a user may work at sites
+    in different zones).
+    """
     site_ids = roles_of(user).site_ids
     screenings = with_latest_evaluation(
         Screening.objects.for_user(user)
@@ -67,7 +68,9 @@ def screenings_needing_action(
         if s.status in (ScreeningStatus.AWAITING_SIGNATURE, ScreeningStatus.NEEDS_REVIEW):
             reasons.append(str(s.status))
         eligible_from = getattr(s, "latest_eligible_from", None)
-        if eligible_from is not None and today <= eligible_from <= horizon:
+        site_today = today or s.candidate.site.today()
+        horizon = site_today + timedelta(days=within_days)
+        if eligible_from is not None and site_today <= eligible_from <= horizon:
             reasons.append("washout_ending")
         if reasons:
             items.append(ActionItem(s, tuple(reasons), eligible_from))

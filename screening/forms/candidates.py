@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from screening.forms.rows import DATE
 from screening.models import ScreeningStatus, Sex
@@ -72,8 +72,9 @@ class ScreeningStartForm(forms.Form):
     screening_date = forms.DateField(label="Screening date", widget=DATE)
     consent_date = forms.DateField(label="Informed consent signed on", widget=DATE)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"screening_date": timezone.localdate()})
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        """``today``: the site's today, offered as the screening date."""
+        kwargs.setdefault("initial", {"screening_date": today})
         super().__init__(*args, **kwargs)
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from screening.forms.rows import DATE
 from screening.models import Outcome, ReasonCategory
@@ -56,8 +56,11 @@ class RescreenForm(forms.Form):
         help_text="Judgments are never carried over: the investigator judges each attempt.",
     )
 
-    def __init__(self, *args: Any, carry: list[tuple[str, str]], **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"screening_date": timezone.localdate()})
+    def __init__(
+        self, *args: Any, carry: list[tuple[str, str]], today: date, **kwargs: Any
+    ) -> None:
+        """``today``: the site's today, offered as the new screening date."""
+        kwargs.setdefault("initial", {"screening_date": today})
         super().__init__(*args, **kwargs)
         self.fields["carry"].choices = carry  # type: ignore[attr-defined]
 
@@ -68,8 +71,9 @@ class EnrolForm(forms.Form):
         label="Randomisation number", required=False, max_length=60
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"enrolled_on": timezone.localdate()})
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        """``today``: the site's today, offered as the enrolment date."""
+        kwargs.setdefault("initial", {"enrolled_on": today})
         super().__init__(*args, **kwargs)
 
 

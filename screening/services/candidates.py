@@ -66,11 +66,12 @@ def screening_number(trial: Trial, site: Site, sequence: int) -> str:
     return f"{trial.code}-{site.code}-{sequence:04d}"
 
 
-def _validate_identity(identity: IdentityData, sex: str) -> None:
+def _validate_identity(identity: IdentityData, sex: str, *, site: Site) -> None:
     errors: dict[str, list[ValidationError]] = {}
     if not identity.full_name.strip():
         errors["full_name"] = [ValidationError("Enter the candidate's name.", code="required")]
-    today = timezone.localdate()
+    # Born "today" means today at the site: a birth date is a local calendar date.
+    today = site.today()
     if identity.date_of_birth > today:
         errors["date_of_birth"] = [
             ValidationError(
@@ -119,7 +120,7 @@ def candidate_register(
         )
     if trial.status == TrialStatus.CLOSED:
         raise ScreeningRuleError(f"{trial.code} is closed to recruitment.", code="trial_closed")
-    _validate_identity(identity, sex)
+    _validate_identity(identity, sex, site=site)
     sequence = _next_sequence(trial, site)
     now = timezone.now()
     candidate = Candidate.objects.create(
@@ -185,7 +186,7 @@ def candidate_identity_change(
 
     if not can_enter_data(user, site_id=candidate.site_id):
         raise PermissionDenied("Only staff of the candidate's site correct identities.")
-    _validate_identity(identity, sex)
+    _validate_identity(identity, sex, site=candidate.site)
     record = CandidateIdentity.objects.select_for_update().get(candidate=candidate)
     before = {f: getattr(record, f) or None for f in IDENTITY_LABELS}
     after = {

@@ -210,7 +210,7 @@ def _context(screening: Screening, user: User) -> Context:
     return Context(
         definition=definition_for(screening),
         screening_date=screening.screening_date,
-        today=timezone.localdate(),
+        today=screening.candidate.site.today(),
         may_judge=can_sign(user, site_id=screening.candidate.site_id),
         saved_judgments=judgments,
         medication_ids=frozenset(screening.medications.values_list("pk", flat=True)),

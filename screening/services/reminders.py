@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,17 +20,26 @@ def washout_reminders_send(*, within_days: int = 7) -> int:
     ``within_days`` days (from its latest evaluation's ``eligible_from``).
 
     A screening is reminded once per date: running twice a day, or on each day
-    of the window, adds nothing.
+    of the window, adds nothing. "Today" is the screening's site's today.
     """
-    today = timezone.localdate()
-    horizon = today + timedelta(days=within_days)
+    # Every site's today lies within a day of UTC's: select that wider window,
+    # then keep each screening whose date falls in its own site's window.
+    utc_today = timezone.now().date()
     candidates = with_latest_evaluation(
         Screening.objects.filter(rescreened_by__isnull=True).exclude(
             status__in=[ScreeningStatus.ENROLLED, ScreeningStatus.WITHDRAWN]
         )
-    ).filter(latest_eligible_from__gte=today, latest_eligible_from__lte=horizon)
+    ).filter(
+        latest_eligible_from__gte=utc_today - timedelta(days=1),
+        latest_eligible_from__lte=utc_today + timedelta(days=within_days + 1),
+    )
+    site_today: dict[int, date] = {}
     count = 0
     for screening in candidates.select_related("candidate__site"):
+        site = screening.candidate.site
+        today = site_today.setdefault(site.pk, site.today())
+        if not today <= screening.latest_eligible_from <= today + timedelta(days=within_days):
+            continue
         day = screening.latest_eligible_from.isoformat()
         already = AuditEvent.objects.filter(
             action=REMINDER_ACTION,

@@ -137,7 +137,7 @@ def screening_rescreen(
             code="carry",
             field="carry",
         )
-    check_dates(screening_date, consent_date)
+    check_dates(screening_date, consent_date, today=candidate.site.today())
     now = timezone.now()
     attempt = Screening.objects.create(
         candidate=candidate,

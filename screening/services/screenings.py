@@ -26,8 +26,9 @@ from trials.models import ProtocolVersion, Trial, TrialSite
 from trials.selectors import active_version
 
 
-def check_dates(screening_date: date, consent_date: date) -> None:
-    p, today = Problems(), timezone.localdate()
+def check_dates(screening_date: date, consent_date: date, *, today: date) -> None:
+    """Refuse dates after ``today`` — the site's today, where the dates were written down."""
+    p = Problems()
     if screening_date > today:
         p.add("screening_date", f"Screening date {screening_date} is in the future.", "future")
     if consent_date > today:
@@ -89,7 +90,7 @@ def screening_start(
             code="already_started",
         )
     version = version_to_screen(candidate.trial)
-    check_dates(screening_date, consent_date)
+    check_dates(screening_date, consent_date, today=candidate.site.today())
     now = timezone.now()
     screening = Screening.objects.create(
         candidate=candidate,

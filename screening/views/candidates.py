@@ -111,7 +111,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempts = list(candidate.screenings.order_by("attempt"))
     form = None
     if perms["can_enter"] and not attempts:
-        form = ScreeningStartForm(request.POST or None)
+        form = ScreeningStartForm(request.POST or None, today=candidate.site.today())
         if request.method == "POST" and form.is_valid():
             try:
                 screening = screening_start(

@@ -139,7 +139,11 @@ def _carry_labels(screening: Screening) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def screening_rescreen_view(request: HttpRequest, pk: int) -> HttpResponse:
     screening = screening_or_404(request, pk, enter=True)
-    form = RescreenForm(request.POST or None, carry=_carry_labels(screening))
+    form = RescreenForm(
+        request.POST or None,
+        carry=_carry_labels(screening),
+        today=screening.candidate.site.today(),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -163,7 +167,7 @@ def screening_rescreen_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def screening_enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
     screening = screening_or_404(request, pk, enter=True)
-    form = EnrolForm(request.POST or None)
+    form = EnrolForm(request.POST or None, today=screening.candidate.site.today())
     if request.method == "POST" and form.is_valid():
         try:
             screening_enrol(
