@@ -12,6 +12,7 @@ import yaml
 
 from benchmarks.runner import Benchmark
 from eligibility import (
+    Facts,
     ProtocolDefinition,
     default_catalogue,
     evaluate,
@@ -19,7 +20,6 @@ from eligibility import (
     load_definition_file,
     load_facts,
 )
-from eligibility.facts import Facts
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOLS = ROOT / "protocols"

@@ -10,9 +10,17 @@ public API::
     result.to_dict()               # the JSON of docs/result-format.md
     definition.requirements()      # form fields grouped by section
     explain(definition)            # each criterion in plain words
+
+and the helpers a data-entry form needs to hold values as the engine does: a quantity's
+``Limits``, ``canonical_unit``/``display_unit``, ``to_canonical`` (raising ``UnitError``),
+``quantize`` to a quantity's precision, ``age_on`` and ``plain_number``.
+
+Code outside the engine imports only from here (``from eligibility import …``); the
+modules behind it may change (``tests/eligibility/test_front_door.py`` checks it).
 """
 
-from eligibility.catalogue import Catalogue, default_catalogue
+from eligibility.calc_dates import age_on
+from eligibility.catalogue import Catalogue, Limits, Quantity, default_catalogue
 from eligibility.definition import (
     Criterion,
     ProtocolDefinition,
@@ -29,6 +37,8 @@ from eligibility.model import MissingFact
 from eligibility.requirements import InputSpec, Requirements, required_inputs
 from eligibility.result import CriterionResult, EvaluationResult
 from eligibility.textfmt import plain_number
+from eligibility.units import UnitError
+from eligibility.unitsupport import canonical_unit, display_unit, quantize, to_canonical
 from eligibility.version import ENGINE_VERSION
 
 __all__ = [
@@ -43,18 +53,26 @@ __all__ = [
     "Facts",
     "FactsError",
     "InputSpec",
+    "Limits",
     "MissingFact",
     "ProtocolDefinition",
+    "Quantity",
     "Requirements",
     "RuleError",
     "Settings",
     "Tri",
+    "UnitError",
+    "age_on",
+    "canonical_unit",
     "default_catalogue",
+    "display_unit",
     "evaluate",
     "explain",
     "load_definition",
     "load_definition_file",
     "load_facts",
     "plain_number",
+    "quantize",
     "required_inputs",
+    "to_canonical",
 ]

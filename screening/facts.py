@@ -20,13 +20,15 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from eligibility import plain_number
-from eligibility.calc_dates import age_on
-from eligibility.catalogue import Catalogue
-from eligibility.definition import ProtocolDefinition
-from eligibility.evaluate import evaluate
-from eligibility.facts import load_facts
-from eligibility.result import EvaluationResult
+from eligibility import (
+    Catalogue,
+    EvaluationResult,
+    ProtocolDefinition,
+    age_on,
+    evaluate,
+    load_facts,
+    plain_number,
+)
 from screening.models import (
     CandidateIdentity,
     ObservationKind,

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from eligibility.errors import DefinitionError
+from eligibility import DefinitionError
 from trials.diff import version_diff
 from trials.forms import ProtocolUploadForm
 from trials.models import ProtocolVersion

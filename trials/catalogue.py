@@ -26,8 +26,7 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
-from eligibility import plain_number
-from eligibility.catalogue import Catalogue
+from eligibility import Catalogue, plain_number
 from trials.models import CatalogueRevision, Drug, DrugClass, Quantity
 
 QUANTITY_COLUMNS = (

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record
-from eligibility.definition import ProtocolDefinition, load_definition
+from eligibility import ProtocolDefinition, load_definition
 from trials.catalogue import current_catalogue, sync_builtin_catalogue
 from trials.models import ProtocolStatus, ProtocolVersion, Quantity, Trial
 

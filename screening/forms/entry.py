@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 
 from audit.models import ReasonCode
-from eligibility.requirements import InputSpec, Requirements
+from eligibility import InputSpec, Requirements
 from screening.forms.rows import DATE, RowFormSet, row_formset
 
 ANSWER_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
@@ -34,7 +34,7 @@ def is_qualitative(spec: InputSpec) -> bool:
 
 
 def _unit_label(unit: str) -> str:
-    from eligibility.unitsupport import display_unit
+    from eligibility import display_unit
 
     return display_unit(unit) or "(no unit)"
 

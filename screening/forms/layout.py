@@ -16,11 +16,15 @@ from typing import Any
 
 from django import forms
 
-from eligibility.catalogue import Limits
-from eligibility.definition import ProtocolDefinition
-from eligibility.requirements import InputSpec
-from eligibility.units import UnitError
-from eligibility.unitsupport import display_unit, quantize, to_canonical
+from eligibility import (
+    InputSpec,
+    Limits,
+    ProtocolDefinition,
+    UnitError,
+    display_unit,
+    quantize,
+    to_canonical,
+)
 from screening.forms.entry import ScreeningEntryForm, is_numeric, is_qualitative
 from screening.forms.rows import RowFormSet
 

@@ -14,9 +14,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from eligibility import plain_number
-from eligibility.requirements import Requirements
-from eligibility.unitsupport import canonical_unit
+from eligibility import Requirements, canonical_unit, plain_number
 from screening.facts import site_reference_range
 from screening.forms.entry import ScreeningEntryForm, is_numeric, is_qualitative
 from screening.services.changes import (

@@ -13,7 +13,7 @@ from django import forms
 from django.forms import formset_factory
 from django.forms.formsets import BaseFormSet
 
-from eligibility.requirements import InputSpec
+from eligibility import InputSpec
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DOSE_UNIT = "mg/day"

@@ -18,10 +18,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from eligibility.catalogue import Catalogue, Limits, Quantity
-from eligibility.definition import ProtocolDefinition
-from eligibility.units import UnitError
-from eligibility.unitsupport import canonical_unit, display_unit, quantize, to_canonical
+from eligibility import (
+    Catalogue,
+    Limits,
+    ProtocolDefinition,
+    Quantity,
+    UnitError,
+    canonical_unit,
+    display_unit,
+    quantize,
+    to_canonical,
+)
 from screening.models import ObservationKind, RangeSource
 from screening.services.changes import (
     HistoryInput,

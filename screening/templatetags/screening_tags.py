@@ -13,7 +13,7 @@ from typing import Any
 from django import template
 from django.utils.dateparse import parse_date
 
-from eligibility.unitsupport import display_unit
+from eligibility import display_unit
 
 register = template.Library()
 

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from eligibility import plain_number
-from eligibility.requirements import Requirements
-from eligibility.unitsupport import display_unit
+from eligibility import Requirements, display_unit, plain_number
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eligibility.definition import ProtocolDefinition, load_definition_file
+from eligibility import ProtocolDefinition, load_definition_file
 from screening.forms.entry import ScreeningEntryForm, is_numeric
 from screening.forms.layout import hint_for
 from screening.forms.mapping import SiteRange, changes_from_form

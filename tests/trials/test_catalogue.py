@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from eligibility.catalogue import default_catalogue
+from eligibility import default_catalogue
 from trials.catalogue import current_catalogue, sync_builtin_catalogue
 from trials.models import Drug, DrugClass, Quantity
 
@@ -49,7 +49,7 @@ def test_a_drug_added_by_a_data_manager_reaches_the_engine() -> None:
 
 
 def test_a_broken_catalogue_entry_is_reported_with_its_path() -> None:
-    from eligibility.errors import CatalogueError
+    from eligibility import CatalogueError
 
     sync_builtin_catalogue()
     DrugClass.objects.create(code="broken_class", label="Broken", includes=["no_such_class"])

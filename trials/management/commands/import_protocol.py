@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from eligibility.errors import DefinitionError
+from eligibility import DefinitionError
 from trials.protocols import ProtocolVersionError, protocol_import
 
 
