@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eligibility.explain import CriterionExplanation, explain
+from eligibility import CriterionExplanation, explain
 from trials.models import ProtocolVersion
 from trials.protocols import load_version
 
