@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from audit.scope import AuditScope
+
 
 class User(AbstractUser):
     """A person with an Eligo login.
@@ -63,6 +65,9 @@ class SiteMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.site}"
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(site=self.site)
 
 
 class LoginThrottle(models.Model):

@@ -13,9 +13,17 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
-from django.db import models
-from django.forms.models import model_to_dict
+from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django_celery_beat.admin import PeriodicTaskAdmin, ScheduleAdmin
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
 from audit.models import ReasonCode
 from audit.services import audit_record, diff_fields
@@ -51,22 +59,42 @@ class AuditedForm(forms.ModelForm):
         return data
 
 
-def _site_of(obj: models.Model) -> Any:
-    from trials.models import Site
-
-    if isinstance(obj, Site):
-        return obj
-    return getattr(obj, "site", None) if isinstance(getattr(obj, "site", None), Site) else None
+# Bookkeeping Django writes on its own: a login is audited as a login, not as a
+# change of the user; a password hash is never audited (setting one is).
+UNAUDITED_FIELDS = frozenset({"password", "last_login", "date_joined"})
 
 
-def _snapshot(obj: models.Model) -> dict[str, Any]:
-    data = model_to_dict(obj)
-    data.pop("password", None)  # never audit a password hash
-    return {k: list(v) if isinstance(v, list | tuple | set) else v for k, v in data.items()}
+def _shown(obj: models.Model, field: Any) -> Any:
+    """A field's value in its display form: a choice's label, a related record's name."""
+    if field.many_to_many:
+        return sorted(str(related) for related in getattr(obj, field.name).all())
+    if field.is_relation:
+        related = getattr(obj, field.name, None)
+        return None if related is None else str(related)
+    if field.choices:
+        value = getattr(obj, field.attname)
+        return None if value in (None, "") else str(dict(field.flatchoices).get(value, value))
+    return getattr(obj, field.attname)
+
+
+def snapshot(obj: models.Model, *, fields: Any = None) -> dict[str, Any]:
+    """The audited fields of ``obj`` as a person reads them (``fields`` narrows them)."""
+    if obj.pk is None:
+        return {}
+    concrete = [*obj._meta.concrete_fields, *obj._meta.many_to_many]
+    return {
+        f.name: _shown(obj, f)
+        for f in concrete
+        if f.name not in UNAUDITED_FIELDS
+        and not f.primary_key
+        and (fields is None or f.name in fields)
+    }
 
 
 def _labels(obj: models.Model) -> dict[str, str]:
-    return {f.name: str(getattr(f, "verbose_name", f.name)) for f in obj._meta.get_fields()}
+    return {
+        f.name: str(getattr(f, "verbose_name", f.name)).capitalize() for f in obj._meta.get_fields()
+    }
 
 
 def record_change(
@@ -75,10 +103,13 @@ def record_change(
     verb: str,
     *,
     before: dict[str, Any],
+    after: dict[str, Any] | None = None,
     reason: str = "",
     reason_code: str = "",
 ) -> None:
-    after = {} if verb == "deleted" else _snapshot(obj)
+    """One configuration event: only real changes, in the fields' display form."""
+    if after is None:
+        after = {} if verb == "deleted" else snapshot(obj)
     changes = diff_fields(before, after, _labels(obj))
     if verb == "changed" and not changes:
         return
@@ -86,7 +117,6 @@ def record_change(
         actor=request.user,  # type: ignore[arg-type]
         action=f"{obj._meta.label_lower}.{verb}",
         obj=obj,
-        site=_site_of(obj),
         changes=changes,
         reason=reason or ("Entered in configuration" if verb != "changed" else ""),
         reason_code=reason_code,
@@ -121,7 +151,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         return fieldsets
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = _snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
+        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
         super().save_model(request, obj, form, change)
         record_change(
             request,
@@ -133,25 +163,27 @@ class AuditedModelAdmin(admin.ModelAdmin):
         )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # Many-to-many fields are saved here, after save_model; record them too.
+        # Many-to-many fields are saved here, after save_model; record them too,
+        # and only them (the other fields were recorded by save_model).
         obj = form.instance
-        before = _snapshot(obj) if change else {}
-        super().save_related(request, form, formsets, change)
         m2m = {f.name for f in obj._meta.many_to_many}
-        after = _snapshot(obj)
-        if change and any(before.get(name) != after.get(name) for name in m2m):
+        before = snapshot(obj, fields=m2m) if change else {}
+        super().save_related(request, form, formsets, change)
+        after = snapshot(obj, fields=m2m)
+        if change and before != after:
             record_change(
                 request,
                 obj,
                 "changed",
-                before={k: v for k, v in before.items() if k in m2m},
+                before=before,
+                after=after,
                 reason=form.cleaned_data.get(REASON_FIELD, "") or "Related entries changed",
                 reason_code=form.cleaned_data.get(REASON_CODE_FIELD, ""),
             )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         originals = {
-            f.instance.pk: _snapshot(type(f.instance).objects.get(pk=f.instance.pk))
+            f.instance.pk: snapshot(type(f.instance).objects.get(pk=f.instance.pk))
             for f in formset.initial_forms
             if f.instance.pk
         }
@@ -173,7 +205,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
             record_change(request, obj, "deleted", before=originals.get(obj.pk, {}), reason=reason)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        before, pk = _snapshot(obj), obj.pk
+        before, pk = snapshot(obj), obj.pk
         super().delete_model(request, obj)
         obj.pk = pk  # deleting cleared it; the event names the object that was deleted
         record_change(request, obj, "deleted", before=before, reason="Deleted in configuration")
@@ -181,3 +213,55 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+# --- Scheduled jobs ----------------------------------------------------------------
+# django-celery-beat keeps the schedules (the nightly audit-chain check among them)
+# in the database and ships an admin whose enable/disable actions update rows in
+# bulk, past any audit. Its admin is replaced by one that records every change.
+
+
+class AuditedScheduleAdmin(AuditedModelAdmin, ScheduleAdmin):
+    pass
+
+
+class AuditedPeriodicTaskAdmin(AuditedModelAdmin, PeriodicTaskAdmin):
+    actions = ["enable_tasks", "disable_tasks"]
+
+    def _set_enabled(self, request: HttpRequest, queryset: Any, enabled: bool) -> int:
+        changed = 0
+        with transaction.atomic():
+            for task in queryset.select_for_update():
+                if task.enabled == enabled:
+                    continue
+                before = snapshot(task)
+                task.enabled = enabled
+                if not enabled:
+                    task.last_run_at = None
+                task.save()
+                record_change(
+                    request,
+                    task,
+                    "changed",
+                    before=before,
+                    reason="Enabled in configuration" if enabled else "Disabled in configuration",
+                )
+                changed += 1
+        return changed
+
+    @admin.action(description=_("Enable selected tasks"))
+    def enable_tasks(self, request: HttpRequest, queryset: Any) -> None:
+        count = self._set_enabled(request, queryset, True)
+        self.message_user(request, _("%(count)d task(s) enabled.") % {"count": count})
+
+    @admin.action(description=_("Disable selected tasks"))
+    def disable_tasks(self, request: HttpRequest, queryset: Any) -> None:
+        count = self._set_enabled(request, queryset, False)
+        self.message_user(request, _("%(count)d task(s) disabled.") % {"count": count})
+
+
+for _model in (ClockedSchedule, CrontabSchedule, IntervalSchedule, SolarSchedule):
+    admin.site.unregister(_model)
+    admin.site.register(_model, AuditedScheduleAdmin)
+admin.site.unregister(PeriodicTask)
+admin.site.register(PeriodicTask, AuditedPeriodicTaskAdmin)

@@ -68,8 +68,12 @@ def format_timestamp(moment: dt.datetime) -> str:
 
 
 def event_payload(event: AuditEvent) -> dict[str, Any]:
-    """Every stored field of an event except its own hash."""
-    return {
+    """Every stored field of an event except its own hash.
+
+    ``record`` came later: it is covered when set, so events recorded before it
+    existed keep the hash they were given.
+    """
+    payload = {
         "sequence": event.sequence,
         "occurred_at": format_timestamp(event.occurred_at),
         "actor_id": event.actor_id,
@@ -88,6 +92,9 @@ def event_payload(event: AuditEvent) -> dict[str, Any]:
         "client_address": event.client_address,
         "prev_hash": event.prev_hash,
     }
+    if event.record is not None:
+        payload["record"] = event.record
+    return payload
 
 
 def compute_hash(event: AuditEvent) -> str:

@@ -4,10 +4,15 @@ from typing import Any, cast
 
 from django import forms
 
+from audit.registry import Kind
+
 
 class AuditFilterForm(forms.Form):
     """Filters shared by an object's history and the installation-wide trail."""
 
+    kind = forms.ChoiceField(
+        required=False, label="Kind", choices=[("", "Every kind"), *Kind.choices]
+    )
     action = forms.ChoiceField(required=False, label="Action")
     person = forms.ChoiceField(required=False, label="Person")
     date_from = forms.DateField(

@@ -86,6 +86,12 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=100, blank=True, help_text="app_label.model")
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
+    # The record whose story the event belongs to ("screening.screening:42" for
+    # a value entered in screening 42), so one query tells a screening's whole
+    # story. Null (not "") on events recorded before Eligo kept it: the hash
+    # covers it only when set, so those events still verify, and adding a
+    # nullable column leaves the table (and its append-only triggers) in place.
+    record = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
     action = models.CharField(
         max_length=100, help_text="Dotted, e.g. screening.observation.changed"
     )
@@ -105,6 +111,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"], name="audit_event_object_idx"),
             models.Index(fields=["occurred_at"], name="audit_event_occurred_idx"),
             models.Index(fields=["action"], name="audit_event_action_idx"),
+            models.Index(fields=["record", "sequence"], name="audit_event_record_idx"),
         ]
 
     def __str__(self) -> str:

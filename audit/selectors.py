@@ -10,8 +10,9 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
+from audit import registry
 from audit.models import AuditEvent
-from trials.models import Site
+from audit.scope import record_key, scope_of
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class AuditedObject:
     object_type: str
     object_id: str
     instance: models.Model | None
-    site: Site | None
+    site: Any
     label: str
     trial_id: int | None = None
 
@@ -49,57 +50,43 @@ def find_audited_object(object_type: str, object_id: str) -> AuditedObject | Non
     latest = events_about(object_type, object_id).order_by("-sequence").first()
     if instance is None and latest is None:
         return None
-    # An object that names no site itself (say, a screening, whose site is its
-    # candidate's) belongs to the site its events were recorded at.
+    # An object that names no site itself belongs to the site its events were
+    # recorded at (a deleted object's site comes from its latest event too).
     recorded_site = latest.site if latest is not None else None
     if instance is not None:
-        site, label = site_of(instance) or recorded_site, str(instance)
+        scope = scope_of(instance)
+        site, label, trial_id = scope.site or recorded_site, str(instance), scope.trial_id
     else:
-        site, label = recorded_site, latest.object_repr if latest is not None else ""
-    return AuditedObject(
-        object_type, object_id, instance, site, label, trial_of(instance) if instance else None
-    )
-
-
-# Paths from screening data to its trial, nearest first.
-_TRIAL_PATHS = (
-    "trial_id",
-    "candidate.trial_id",
-    "screening.candidate.trial_id",
-    "decision.screening.candidate.trial_id",
-    "signature.decision.screening.candidate.trial_id",
-)
-
-
-def trial_of(instance: models.Model) -> int | None:
-    """The trial an object's data belongs to, when it belongs to one."""
-    for path in _TRIAL_PATHS:
-        value: Any = instance
-        for part in path.split("."):
-            value = getattr(value, part, None)
-            if value is None:
-                break
-        if isinstance(value, int):
-            return value
-    return None
-
-
-def site_of(instance: models.Model) -> Site | None:
-    """The site an object belongs to: itself, its ``site``, or none."""
-    if isinstance(instance, Site):
-        return instance
-    site = getattr(instance, "site", None)
-    return site if isinstance(site, Site) else None
+        site, trial_id = recorded_site, None
+        label = latest.object_repr if latest is not None else ""
+    return AuditedObject(object_type, object_id, instance, site, label, trial_id)
 
 
 def events_about(object_type: str, object_id: str) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(object_type=object_type, object_id=object_id)
 
 
+def story_events(*records: models.Model) -> models.QuerySet[AuditEvent]:
+    """Every event filed under these records' stories, and every event about them.
+
+    The second half finds events recorded before events were filed under a story.
+    """
+    clause = Q(pk__in=[])
+    for record in records:
+        clause |= Q(record=record_key(record))
+        clause |= Q(object_type=record._meta.label_lower, object_id=str(record.pk))
+    return AuditEvent.objects.filter(clause)
+
+
 def filter_events(
     events: models.QuerySet[AuditEvent], filters: dict[str, Any]
 ) -> models.QuerySet[AuditEvent]:
-    """Apply the filter form's cleaned data: action, person, UTC date range, order."""
+    """Apply the filter form's cleaned data: kind, action, person, UTC date range, order."""
+    kind = filters.get("kind")
+    if kind:
+        events = events.filter(
+            action__in=[a.code for a in registry.all_actions() if a.kind == kind]
+        )
     action = filters.get("action")
     if action:
         # "accounts.login" matches accounts.login.failed and the rest of its family.

@@ -15,9 +15,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import SiteMembership, User
+from audit import registry
 from audit.canonical import canonical_value, compute_hash
 from audit.middleware import client_address, request_id_of
 from audit.models import AuditChainHead, AuditEvent, ReasonCode
+from audit.scope import record_key, scope_of
 from trials.models import Site
 
 ChangeSet = dict[str, dict[str, Any]]
@@ -42,23 +44,31 @@ def audit_record(
     chain head stays locked until that transaction ends, so keep it short.
 
     ``actor`` is ``None`` for Eligo's own events (scheduled tasks, failed
-    logins whose author is unknown). A change to data already saved
-    (an action ending in ``.changed`` with field changes) needs a reason.
+    logins whose author is unknown). ``action`` must be declared in the
+    registry (``audit/registry.py``); an action declared as needing a reason
+    refuses field changes without one. ``site`` defaults to the site the
+    object declares (``audit_scope``), and the event is filed under the record
+    whose story it belongs to.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
             "audit_record must be called inside the transaction of the change it records "
             "(wrap the change and the call in transaction.atomic())."
         )
-    if not action or action.strip(".") != action or " " in action:
+    declared = registry.get(action)
+    if declared.model and obj is not None and obj._meta.label_lower != declared.model:
         raise ValueError(
-            f"An audit action is dotted words such as 'trials.site.changed', not {action!r}."
+            f"Audit action {action!r} is about {declared.model}, not {obj._meta.label_lower}."
         )
     if reason_code and reason_code not in ReasonCode.values:
         raise ValueError(f"Unknown reason code {reason_code!r}.")
-    changes = canonical_value(dict(changes or {}))
-    if action.endswith(".changed"):
+    changes = canonical_value(_mark_identity(declared, changes or {}))
+    if declared.requires_reason:
         require_reason(changes, reason, reason_code=reason_code)
+    scope = scope_of(obj)
+    if site is None:
+        site = scope.site
+    record = scope.record if scope.record is not None else obj
 
     event = AuditEvent(
         actor=actor,
@@ -69,6 +79,7 @@ def audit_record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
+        record=record_key(record),
         action=action,
         changes=changes,
         reason=reason.strip(),
@@ -88,6 +99,16 @@ def audit_record(
     head.last_hash = event.hash
     head.save(update_fields=["last_sequence", "last_hash"])
     return event
+
+
+def _mark_identity(
+    declared: registry.AuditAction, changes: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Flag the changes the action declares as a candidate's identity."""
+    return {
+        name: {**change, "identity": True} if declared.is_identity(name) else dict(change)
+        for name, change in changes.items()
+    }
 
 
 def _locked_chain_head() -> AuditChainHead:

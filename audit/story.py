@@ -1,20 +1,25 @@
 """Audit events told as sentences a coordinator or a monitor reads at a glance.
 
-"12 Nov 2026 14:03 UTC — Jane Doe (coordinator, Site A) changed ALT from
+"12 Nov 2026 15:03 CET — Jane Doe (coordinator, Site A) changed ALT from
 95 U/L to 59 U/L. Reason: transcription error"
 
-Pure functions of the stored event: labels and units come from the event's
-``changes``, names from the text copied when it was recorded, so the story
-reads the same after renames and never touches the database.
+Each action's sentence is declared once, in the registry (``audit/registry.py``);
+labels and units come from the event's ``changes``, names from the text copied
+when it was recorded, so the story reads the same after renames. The time is
+the site's clock (select the event's ``site`` with it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from accounts.zones import format_moment
+from audit import registry
 from audit.models import AuditEvent, ReasonCode
 
 HIDDEN = "(hidden: identity)"
@@ -22,12 +27,6 @@ _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _REASONS = dict(ReasonCode.choices)
-
-
-def format_moment(moment: dt.datetime) -> str:
-    """``12 Nov 2026 14:03 UTC``."""
-    moment = moment.astimezone(dt.UTC)
-    return f"{moment.day} {moment:%b %Y %H:%M} UTC"
 
 
 def format_value(value: Any, unit: str = "") -> str:
@@ -49,7 +48,7 @@ def format_value(value: Any, unit: str = "") -> str:
         return f"{day.day} {day:%b %Y}"
     elif isinstance(value, str) and _DATETIME.match(value):
         try:
-            return format_moment(dt.datetime.fromisoformat(value))
+            return format_moment(dt.datetime.fromisoformat(value), None)
         except ValueError:
             return f"“{value}”"
     else:
@@ -117,68 +116,90 @@ def _joined(parts: list[str]) -> str:
 
 
 def _subject(event: AuditEvent) -> str:
-    return event.object_repr or event.object_type or "a record"
+    return event.object_repr or event.object_type or str(_("a record"))
 
 
-def _changed(event: AuditEvent, name_object: bool, changes: Mapping[str, Any]) -> str:
-    fields = _joined(_field_changes(changes))
-    if not fields:
-        return f"{who(event)} changed {_subject(event)}"
-    suffix = f" of {_subject(event)}" if name_object else ""
-    return f"{who(event)} changed {fields}{suffix}"
+class _Shown(dict[str, str]):
+    """Field → value as shown; a field the event does not carry reads "blank"."""
 
-
-def _created(event: AuditEvent, name_object: bool, changes: Mapping[str, Any]) -> str:
-    values = _joined(_field_values(changes))
-    text = f"{who(event)} created {_subject(event)}"
-    return f"{text} with {values}" if values else text
-
-
-def _deleted(event: AuditEvent, name_object: bool, changes: Mapping[str, Any]) -> str:
-    return f"{who(event)} deleted {_subject(event)}"
+    def __missing__(self, key: str) -> str:
+        return str(_("blank"))
 
 
 def _login_target(event: AuditEvent) -> str:
     # Unknown usernames are not stored: people type passwords into that field.
-    return f"as {event.object_repr}" if event.object_repr else "with an unknown username"
+    if event.object_repr:
+        return str(_("as %(user)s")) % {"user": event.object_repr}
+    return str(_("with an unknown username"))
 
 
-def _login_locked(event: AuditEvent, name_object: bool) -> str:
-    until = event.changes.get("locked_until", {}).get("new")
-    when = f" until {format_value(until)}" if until else ""
-    return f"Eligo locked logins {_login_target(event)}{when} after repeated failed logins"
+def _filters(changes: Mapping[str, Any]) -> str:
+    chosen = (changes.get("filters") or {}).get("new") or {}
+    if not isinstance(chosen, Mapping) or not chosen:
+        return ""
+    return " (" + ", ".join(f"{name} {value}" for name, value in sorted(chosen.items())) + ")"
 
 
-def _recorded(event: AuditEvent, name_object: bool) -> str:
-    return f"{who(event)} recorded {event.action} on {_subject(event)}"
+def _context(event: AuditEvent, changes: Mapping[str, Any]) -> dict[str, Any]:
+    fields = {name: c for name, c in changes.items() if isinstance(c, Mapping)}
+    old, new = _Shown(), _Shown()
+    for name, change in fields.items():
+        unit = change.get("unit", "")
+        old[name] = _shown(change.get("old"), unit)
+        new[name] = _shown(change.get("new"), unit)
+    removed = [
+        f"{c.get('label') or name} {_shown(c.get('old'), c.get('unit', ''))}"
+        for name, c in sorted(fields.items())
+        if c.get("old") is not None
+    ]
+    return {
+        "who": who(event),
+        "object": _subject(event),
+        "changes": _joined(_field_changes(fields)),
+        "values": _joined(_field_values(fields)),
+        "removed": _joined(removed),
+        "old": old,
+        "new": new,
+        "login": _login_target(event),
+        "filters": _filters(changes),
+    }
 
 
-def _recorded_with_changes(event: AuditEvent, name_object: bool, changes: Mapping[str, Any]) -> str:
-    return _recorded(event, name_object)
+def _generic(event: AuditEvent, changes: Mapping[str, Any]) -> str:
+    """For events whose action is no longer declared: told from the verb."""
+    context = _context(event, changes)
+    verb = event.action.rsplit(".", 1)[-1]
+    who_, subject = context["who"], context["object"]
+    if verb == "changed" and context["changes"]:
+        return f"{who_} changed {context['changes']} of {subject}"
+    if verb == "created":
+        values = f" with {context['values']}" if context["values"] else ""
+        return f"{who_} created {subject}{values}"
+    if verb == "deleted":
+        return f"{who_} deleted {subject}"
+    return f"{who_} recorded {event.action} on {subject}"
 
 
-_VERBS: dict[str, Callable[[AuditEvent, bool, Mapping[str, Any]], str]] = {
-    "changed": _changed,
-    "created": _created,
-    "deleted": _deleted,
-}
-_ACTIONS: dict[str, Callable[[AuditEvent, bool], str]] = {
-    "accounts.login.succeeded": lambda event, _: f"{who(event)} logged in",
-    "accounts.logout": lambda event, _: f"{who(event)} logged out",
-    "accounts.password.changed": lambda event, _: f"{who(event)} changed their password",
-    "accounts.login.failed": lambda event, _: f"A login {_login_target(event)} failed",
-    "accounts.login.refused": lambda event, _: (
-        f"A login {_login_target(event)} was refused while locked"
-    ),
-    "accounts.login.locked": _login_locked,
-    "screening.log.exported": lambda event, _: _log_exported(event),
-}
+def told(event: AuditEvent, *, name_object: bool = False, reveal_identity: bool = True) -> str:
+    """What happened, without the time and the reason: the declared sentence, filled.
 
-
-def _log_exported(event: AuditEvent) -> str:
-    filters = event.changes.get("filters", {}).get("new") or {}
-    chosen = ", ".join(f"{name} {value}" for name, value in sorted(filters.items()))
-    return f"{who(event)} downloaded the screening log" + (f" ({chosen})" if chosen else "")
+    ``name_object`` names what the event is about when the sentence does not
+    (lists mixing many records, such as the installation-wide trail).
+    """
+    changes = visible_changes(event, reveal_identity=reveal_identity)
+    declared = registry.find(event.action)
+    if declared is None:
+        return _generic(event, changes)
+    template = str(declared.sentence)
+    if declared.quiet_sentence and not any(isinstance(c, Mapping) for c in changes.values()):
+        template = str(declared.quiet_sentence)
+    try:
+        text = template.format_map(_context(event, changes))
+    except (KeyError, IndexError, ValueError):
+        return _generic(event, changes)
+    if name_object and "{object}" not in template and event.object_repr:
+        text = f"{text} ({event.object_repr})"
+    return text[:1].upper() + text[1:]
 
 
 def reason_text(event: AuditEvent) -> str:
@@ -188,18 +209,21 @@ def reason_text(event: AuditEvent) -> str:
     return " — ".join(part for part in (label, event.reason) if part)
 
 
+def when(event: AuditEvent) -> str:
+    """The moment on the clock of the event's site ("3 Dec 2026 10:14 CET"); UTC without one."""
+    zone = event.site.zone if event.site_id is not None and event.site is not None else None
+    return format_moment(event.occurred_at, zone)
+
+
 def tell(event: AuditEvent, *, name_object: bool = False, reveal_identity: bool = True) -> str:
-    """One event as one sentence; ``name_object`` adds what was changed (global lists).
+    """One event as one sentence a monitor can read aloud, with its time and reason.
+
+    "3 Dec 2026 10:14 CET — Alice Coordinator (coordinator, Site A) changed
+    Creatinine from 1.05 mg/dL to 0.95 mg/dL. Reason: transcription error"
 
     ``reveal_identity`` false hides identity values (see ``visible_changes``).
     """
-    verb = event.action.rsplit(".", 1)[-1]
-    action = _ACTIONS.get(event.action)
-    if action is not None:
-        told = action(event, name_object)
-    else:
-        changes = visible_changes(event, reveal_identity=reveal_identity)
-        told = _VERBS.get(verb, _recorded_with_changes)(event, name_object, changes)
-    sentence = f"{format_moment(event.occurred_at)} — {told}."
+    what = told(event, name_object=name_object, reveal_identity=reveal_identity)
+    sentence = f"{when(event)} — {what}."
     reason = reason_text(event)
-    return f"{sentence} Reason: {reason}" if reason else sentence
+    return f"{sentence} {_('Reason:')} {reason}" if reason else sentence

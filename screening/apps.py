@@ -6,6 +6,9 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Screening"
 
     def ready(self) -> None:
-        from screening import signals
+        from screening import (
+            audit_actions,  # noqa: F401 -- declares the app's audit actions
+            signals,
+        )
 
         signals.connect()

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from screening.views import candidates, decisions, entry, identity, log, summary
+from screening.views import (
+    candidates,
+    decisions,
+    entry,
+    history,
+    identity,
+    log,
+    record,
+    summary,
+)
 
 app_name = "screening"
 
@@ -11,10 +20,13 @@ urlpatterns = [
     path("candidates/<int:pk>/", candidates.candidate_detail, name="candidate"),
     path("candidates/<int:pk>/identity/", identity.candidate_identity_view, name="identity"),
     path("<int:pk>/", summary.screening_summary, name="summary"),
+    path("<int:pk>/history/", history.screening_history, name="history"),
     path("<int:pk>/data/", entry.screening_entry, name="entry"),
     path("<int:pk>/panel/", entry.screening_panel, name="panel"),
     path("<int:pk>/decision/", decisions.decision_propose_view, name="decision"),
     path("<int:pk>/sign/", decisions.decision_sign_view, name="sign"),
     path("<int:pk>/rescreen/", decisions.screening_rescreen_view, name="rescreen"),
     path("<int:pk>/enrol/", decisions.screening_enrol_view, name="enrol"),
+    path("<int:pk>/record/", record.screening_record, name="record"),
+    path("<int:pk>/record.pdf", record.screening_record_pdf, name="record_pdf"),
 ]

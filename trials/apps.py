@@ -6,6 +6,9 @@ class TrialsConfig(AppConfig):
     verbose_name = "Trials and sites"
 
     def ready(self) -> None:
-        from trials import signals
+        from trials import (
+            audit_actions,  # noqa: F401 -- declares the app's audit actions
+            signals,
+        )
 
         signals.connect()

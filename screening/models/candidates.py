@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.access import screening_scope
+from audit.scope import AuditScope
 from trials.models import Site, Trial
 
 
@@ -79,6 +80,9 @@ class Candidate(models.Model):
     def __str__(self) -> str:
         return self.screening_number
 
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(site=self.site, trial_id=self.trial_id, record=self)
+
     def age_range(self, on: date | None) -> str:
         """The age on ``on`` from the year of birth alone, as a monitor may know it:
         ``69–70`` (the day of birth would decide which); ``—`` without a date."""
@@ -105,3 +109,6 @@ class CandidateIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"identity of {self.candidate_id}"
+
+    def audit_scope(self) -> AuditScope:
+        return self.candidate.audit_scope()

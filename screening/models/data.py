@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from audit.scope import AuditScope
 from screening.models.screenings import Screening
 
 
@@ -36,6 +37,9 @@ class _ScreeningData(models.Model):
 
     class Meta:
         abstract = True
+
+    def audit_scope(self) -> AuditScope:
+        return self.screening.audit_scope()  # type: ignore[attr-defined]
 
 
 class Observation(_ScreeningData):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from audit.scope import AuditScope
 from screening.models.immutable import ImmutableModel, ImmutableQuerySet
 from screening.models.screenings import Screening
 from trials.models import ProtocolVersion
@@ -59,6 +60,9 @@ class Evaluation(ImmutableModel):
 
     def __str__(self) -> str:
         return f"evaluation {self.pk}: {self.status}"
+
+    def audit_scope(self) -> AuditScope:
+        return self.screening.audit_scope()
 
     @property
     def blocking(self) -> list[str]:
@@ -116,6 +120,9 @@ class Decision(ImmutableModel):
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.screening})"
 
+    def audit_scope(self) -> AuditScope:
+        return self.screening.audit_scope()
+
 
 class SignatureQuerySet(ImmutableQuerySet["Signature"]):
     pass
@@ -144,6 +151,9 @@ class Signature(ImmutableModel):
     def __str__(self) -> str:
         return f"signed by {self.printed_name} at {self.signed_at:%Y-%m-%d %H:%M} UTC"
 
+    def audit_scope(self) -> AuditScope:
+        return self.decision.audit_scope()
+
     @property
     def is_void(self) -> bool:
         return hasattr(self, "void")
@@ -171,6 +181,9 @@ class SignatureVoid(ImmutableModel):
     def __str__(self) -> str:
         return f"signature {self.signature_id} void since {self.voided_at:%Y-%m-%d %H:%M} UTC"
 
+    def audit_scope(self) -> AuditScope:
+        return self.signature.audit_scope()
+
 
 class Enrolment(models.Model):
     """An eligible, signed screening enrolled in the trial."""
@@ -185,3 +198,6 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.screening} enrolled on {self.enrolled_on}"
+
+    def audit_scope(self) -> AuditScope:
+        return self.screening.audit_scope()

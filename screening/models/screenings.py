@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from accounts.access import screening_scope
+from audit.scope import AuditScope
 from screening.models.candidates import Candidate
 from trials.models import ProtocolVersion
 
@@ -100,3 +101,7 @@ class Screening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate.screening_number} attempt {self.attempt}"
+
+    def audit_scope(self) -> AuditScope:
+        candidate = self.candidate
+        return AuditScope(site=candidate.site, trial_id=candidate.trial_id, record=self)

@@ -18,19 +18,15 @@ from eligibility import plain_number
 from screening.facts import definition_for
 from screening.models import (
     Evaluation,
-    HistoryEvent,
-    MedicationExposure,
     Observation,
     ObservationKind,
     RangeSource,
     ScoreItems,
     Screening,
-    ScreeningStatus,
 )
 from screening.services.changes import ScreeningChanges
 from screening.services.common import (
     ScreeningConflictError,
-    ScreeningRuleError,
     ScreeningValidationError,
     audit,
     lock_screening,
@@ -39,6 +35,16 @@ from screening.services.common import (
 )
 from screening.services.decisions import void_standing_signature
 from screening.services.validation import Context, Plan, Problems, validate
+from screening.services.workflow import Action, check
+from screening.shapes import (
+    COMPLETENESS_FLAGS,
+    HISTORY_EVENT,
+    MEDICATION,
+    OBSERVATION,
+    OBSERVATION_USES,
+    SCORE_ITEMS,
+    Shape,
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,8 @@ class _Write:
 
 def _observation_story(f: dict[str, Any]) -> dict[str, Any]:
     """An observation as the audit trail tells it: values with their units."""
-    if f["kind"] in (ObservationKind.ANSWER, ObservationKind.JUDGMENT, "answer", "judgment"):
+    use = OBSERVATION_USES.get(f["kind"])
+    if use is not None and use.is_answer:
         return {"answer": f["text_value"]}
     story: dict[str, Any] = {
         "value": f["text_value"] or f"{f['value_entered']} {f['unit_entered']}".strip(),
@@ -90,9 +97,14 @@ def _medication_story(f: dict[str, Any]) -> dict[str, Any]:
     if f["daily_dose"] is not None:
         dose = f"{plain_number(f['daily_dose'])} {f['dose_unit']}".strip()
     return {
-        "drug": f["drug"], "atc": f["atc"] or None, "route": f["route"],
-        "start": f["start"], "stop": f["stop"], "ongoing": f["ongoing"], "daily_dose": dose,
-    }  # fmt: skip
+        "drug": f["drug"],
+        "atc": f["atc"] or None,
+        "route": f["route"],
+        "start": f["start"],
+        "stop": f["stop"],
+        "ongoing": f["ongoing"],
+        "daily_dose": dose,
+    }
 
 
 def _event_story(f: dict[str, Any]) -> dict[str, Any]:
@@ -114,18 +126,18 @@ def _plan_writes(screening: Screening, plan: Plan) -> list[_Write]:
     _observation_writes(writes, screening, plan)
     meds = {m.pk: m for m in screening.medications.all()}
     for med_pk in plan.remove_medications:
-        story = _medication_story(_fields_of(meds[med_pk], _MED_FIELDS))
-        writes.append(_Write("removed", "medication", meds[med_pk], {}, diff_fields(story, {})))
+        story = _medication_story(MEDICATION.values(meds[med_pk]))
+        writes.append(_Write("removed", MEDICATION.noun, meds[med_pk], {}, diff_fields(story, {})))
     for maybe_pk, fields in plan.medications:
-        _row_write(writes, "medication", meds, maybe_pk, fields, _medication_story, screening)
+        _row_write(writes, MEDICATION, meds, maybe_pk, fields, _medication_story, screening)
     events = {h.pk: h for h in screening.history.all()}
     for event_pk in plan.remove_history:
-        story = _event_story(_fields_of(events[event_pk], _EVENT_FIELDS))
+        story = _event_story(HISTORY_EVENT.values(events[event_pk]))
         writes.append(
-            _Write("removed", "history_event", events[event_pk], {}, diff_fields(story, {}))
+            _Write("removed", HISTORY_EVENT.noun, events[event_pk], {}, diff_fields(story, {}))
         )
     for maybe_pk, fields in plan.history:
-        _row_write(writes, "history_event", events, maybe_pk, fields, _event_story, screening)
+        _row_write(writes, HISTORY_EVENT, events, maybe_pk, fields, _event_story, screening)
     _checklist_writes(writes, screening, plan)
     for flag, value in plan.flags.items():
         if getattr(screening, flag) != value:
@@ -142,17 +154,19 @@ def _observation_writes(writes: list[_Write], screening: Screening, plan: Plan) 
         row = saved.get(code)
         if fields is None:
             if row is not None:
-                old = _observation_story(_fields_of(row, _OBS_FIELDS))
-                writes.append(_Write("removed", "observation", row, {}, diff_fields(old, {})))
+                old = _observation_story(OBSERVATION.values(row))
+                writes.append(_Write("removed", OBSERVATION.noun, row, {}, diff_fields(old, {})))
             continue
         new_story = _observation_story(fields)
         if row is None:
             new = Observation(screening=screening, code=code)
-            writes.append(_Write("created", "observation", new, fields, diff_fields({}, new_story)))
-        elif not _same(_fields_of(row, fields), fields):
-            old = _observation_story(_fields_of(row, _OBS_FIELDS))
             writes.append(
-                _Write("changed", "observation", row, fields, diff_fields(old, new_story))
+                _Write("created", OBSERVATION.noun, new, fields, diff_fields({}, new_story))
+            )
+        elif not _same(_fields_of(row, fields), fields):
+            old = _observation_story(OBSERVATION.values(row))
+            writes.append(
+                _Write("changed", OBSERVATION.noun, row, fields, diff_fields(old, new_story))
             )
 
 
@@ -163,29 +177,29 @@ def _checklist_writes(writes: list[_Write], screening: Screening, plan: Plan) ->
         if items is None:
             if row is not None:
                 changes = diff_fields({"items": sorted(row.items)}, {})
-                writes.append(_Write("removed", "score_items", row, {}, changes))
+                writes.append(_Write("removed", SCORE_ITEMS.noun, row, {}, changes))
         elif row is None:
             # An empty list is recorded too: assessed, and no item applies.
             new = ScoreItems(screening=screening, score=score)
             changes = {"items": {"old": None, "new": items, "label": "Items"}}
-            writes.append(_Write("created", "score_items", new, {"items": items}, changes))
+            writes.append(_Write("created", SCORE_ITEMS.noun, new, {"items": items}, changes))
         elif sorted(row.items) != items:
             changes = diff_fields({"items": sorted(row.items)}, {"items": items})
-            writes.append(_Write("changed", "score_items", row, {"items": items}, changes))
+            writes.append(_Write("changed", SCORE_ITEMS.noun, row, {"items": items}, changes))
 
 
 def _row_write(
     writes: list[_Write],
-    noun: str,
+    shape: Shape,
     saved: dict[int, Any],
     pk: int | None,
     fields: dict[str, Any],
     story: Any,
     screening: Screening,
 ) -> None:
+    noun = shape.noun
     if pk is None:
-        model = MedicationExposure if noun == "medication" else HistoryEvent
-        row = model(screening=screening)
+        row = shape.model(screening=screening)
         writes.append(_Write("created", noun, row, fields, diff_fields({}, story(fields))))
         return
     row = saved[pk]
@@ -194,13 +208,7 @@ def _row_write(
         writes.append(_Write("changed", noun, row, fields, diff_fields(story(old), story(fields))))
 
 
-_OBS_FIELDS = (
-    "kind", "value", "unit", "value_entered", "unit_entered", "text_value", "observed_on",
-    "source", "lln", "uln", "range_unit", "range_source", "implausible_confirmed",
-)  # fmt: skip
-_FLAG_NOUNS = {"medications_complete": "medication_history", "history_complete": "medical_history"}
-_MED_FIELDS = ("drug", "atc", "route", "start", "stop", "ongoing", "daily_dose", "dose_unit")
-_EVENT_FIELDS = ("code", "occurred_on", "details")
+_FLAG_NOUNS = {flag.name: flag.noun for flag in COMPLETENESS_FLAGS}
 
 
 def _context(screening: Screening, user: User) -> Context:
@@ -289,10 +297,8 @@ def screening_save(
     locked = lock_screening(screening)
     if locked.revision != expected_revision:
         raise ScreeningConflictError(locked, expected_revision)
-    if locked.status == ScreeningStatus.ENROLLED:
-        raise ScreeningRuleError(
-            f"{locked} is enrolled: its screening data can no longer change.", code="enrolled"
-        )
+    # Enrolled: the data can no longer change; signed: the change voids the signature.
+    check(Action.ENTER_DATA, screening=locked, user=user)
     plan, problems = validate(changes, _context(locked, user))
     writes = [] if problems else _plan_writes(locked, plan)
     _check_reason(problems, writes, reason, reason_code)
@@ -303,9 +309,14 @@ def screening_save(
     now = timezone.now()
     for w in writes:
         _apply(
-            w, user=user, screening=locked, now=now, reason=reason, code=reason_code,
+            w,
+            user=user,
+            screening=locked,
+            now=now,
+            reason=reason,
+            code=reason_code,
             request=request,
-        )  # fmt: skip
+        )
     locked.revision += 1
     locked.updated_by = user
     locked.updated_at = now

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.access import can_sign
 from accounts.models import User
 from screening.facts import definition_for
 from screening.models import (
@@ -24,7 +22,6 @@ from screening.models import (
     Outcome,
     ReasonCategory,
     Screening,
-    ScreeningStatus,
     Signature,
     SignatureVoid,
 )
@@ -37,6 +34,7 @@ from screening.services.common import (
     require_data_entry,
 )
 from screening.services.validation import Problems
+from screening.services.workflow import Action, check, current_decision, find, move
 
 MEANINGS = {
     Outcome.ELIGIBLE: (
@@ -52,15 +50,6 @@ MEANINGS = {
 
 class SignatureRefused(ScreeningRuleError):
     """The password did not match; the attempt is audited and nothing is signed."""
-
-
-def current_decision(screening: Screening) -> Decision | None:
-    """The latest decision: the one that stands (or awaits its signature)."""
-    return (
-        screening.decisions.select_related("signature__void")
-        .order_by("-proposed_at", "-pk")
-        .first()
-    )
 
 
 def standing_signature(screening: Screening) -> Signature | None:
@@ -126,8 +115,7 @@ def decision_propose(
     """
     require_data_entry(user, screening)
     locked = lock_screening(screening)
-    if locked.status == ScreeningStatus.ENROLLED:
-        raise ScreeningRuleError(f"{locked} is enrolled; its decision stands.", code="enrolled")
+    row = check(Action.PROPOSE, screening=locked, user=user)
     evaluation = latest_evaluation(locked)
     if evaluation is None:
         raise ScreeningRuleError(f"{locked} has not been evaluated yet.", code="not_evaluated")
@@ -137,6 +125,17 @@ def decision_propose(
     if outcome == Outcome.SCREEN_FAILURE and reason_category == ReasonCategory.CRITERIA:
         criteria = criteria or list(evaluation.blocking)
     _check_proposal(locked, evaluation, outcome, reason_category, criteria, reason_text)
+    if row.voids_signature:
+        # A new decision on a signed screening: the old signature stops standing
+        # first, in an event of its own, before the new proposal awaits its own.
+        void_standing_signature(
+            screening=locked,
+            user=user,
+            reason=str(Outcome(outcome).label),
+            cause="A new decision was proposed",
+            request=request,
+        )
+        row = check(Action.PROPOSE, screening=locked, user=user)
     decision = Decision.objects.create(
         screening=locked,
         outcome=outcome,
@@ -147,20 +146,19 @@ def decision_propose(
         proposed_by=user,
         proposed_at=timezone.now(),
     )
-    old_status = locked.status
-    locked.status = ScreeningStatus.AWAITING_SIGNATURE
-    locked.save(update_fields=["status"])
+    status = move(locked, row)
+    category = ReasonCategory(decision.reason_category).label if decision.reason_category else ""
     audit(
         user=user,
-        action="screening.decision.proposed",
+        action=row.audit_action,
         obj=decision,
         site=locked.candidate.site,
         changes={
-            "outcome": {"old": None, "new": outcome, "label": "Outcome"},
-            "reason_category": {"old": None, "new": decision.reason_category, "label": "Why"},
+            "outcome": {"old": None, "new": str(Outcome(outcome).label), "label": "Outcome"},
+            "reason_category": {"old": None, "new": str(category), "label": "Why"},
             "failed_criteria": {"old": None, "new": criteria, "label": "Failed criteria"},
             "reason_text": {"old": None, "new": decision.reason_text, "label": "Reason"},
-            "status": {"old": old_status, "new": locked.status, "label": "Status"},
+            **status,
         },
         request=request,
     )
@@ -192,8 +190,8 @@ def decision_sign(
 ) -> Signature:
     """Sign a proposed decision: an investigator of the site, with their password again."""
     screening = decision.screening
-    if not can_sign(user, site_id=screening.candidate.site_id):
-        raise PermissionDenied("Only an investigator of the candidate's site signs decisions.")
+    # Who may sign is settled before the password is looked at.
+    check(Action.SIGN, screening=screening, user=user)
     if not user.check_password(password):
         _refuse_password(user, decision, request)
     return _sign(user=user, decision=decision, request=request)
@@ -205,8 +203,7 @@ def _sign(*, user: User, decision: Decision, request: HttpRequest | None) -> Sig
     current = current_decision(locked)
     if current is None or current.pk != decision.pk:
         raise ScreeningRuleError("A newer decision was proposed; sign that one.", code="outdated")
-    if hasattr(current, "signature"):
-        raise ScreeningRuleError("This decision is already signed.", code="signed")
+    row = check(Action.SIGN, screening=locked, user=user)
     # A decision always rests on an evaluation, so there is a latest one.
     evaluation = latest_evaluation(locked) or decision.evaluation
     if decision.outcome == Outcome.ELIGIBLE:
@@ -230,18 +227,16 @@ def _sign(*, user: User, decision: Decision, request: HttpRequest | None) -> Sig
         meaning=meaning,
         signed_at=timezone.now(),
     )
-    old_status = locked.status
-    locked.status = decision.outcome
-    locked.save(update_fields=["status"])
+    status = move(locked, row)
     audit(
         user=user,
-        action="screening.decision.signed",
+        action=row.audit_action,
         obj=signature,
         site=locked.candidate.site,
         changes={
             "printed_name": {"old": None, "new": signature.printed_name, "label": "Signed by"},
             "meaning": {"old": None, "new": meaning, "label": "Meaning"},
-            "status": {"old": old_status, "new": locked.status, "label": "Status"},
+            **status,
         },
         request=request,
     )
@@ -250,32 +245,40 @@ def _sign(*, user: User, decision: Decision, request: HttpRequest | None) -> Sig
 
 
 def void_standing_signature(
-    *, screening: Screening, user: User | None, reason: str, request: HttpRequest | None = None
+    *,
+    screening: Screening,
+    user: User | None,
+    reason: str,
+    cause: str = "Data changed after signing",
+    request: HttpRequest | None = None,
 ) -> bool:
     """Void the signature standing on the current decision, if any; the screening
     then needs review. Call inside the transaction that changed the data."""
     signature = standing_signature(screening)
     if signature is None:
         return False
-    old_status = screening.status
-    screening.status = ScreeningStatus.NEEDS_REVIEW
-    screening.save(update_fields=["status"])
+    row = find(Action.ENTER_DATA, screening.status)
+    if row is None or not row.voids_signature:
+        # An enrolled screening keeps its signature: enrolment rests on it.
+        return False
+    status = move(screening, row)
     event = audit(
         user=user,
-        action="screening.signature.voided",
+        action=row.audit_action,
         obj=signature,
         site=screening.candidate.site,
         changes={
             "signature": {"old": str(signature), "new": "void", "label": "Signature"},
-            "status": {"old": old_status, "new": screening.status, "label": "Status"},
+            **status,
         },
-        reason=f"Data changed after signing: {reason}",
+        reason=f"{cause}: {reason}",
+        request=request,
     )
     SignatureVoid.objects.create(
         signature=signature,
         voided_at=event.occurred_at,
         voided_by=user,
-        reason=f"Data changed after signing: {reason}",
+        reason=f"{cause}: {reason}",
         audit_event=event,
     )
     return True

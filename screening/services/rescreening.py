@@ -12,15 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from screening.facts import definitions
-from screening.models import (
-    HistoryEvent,
-    MedicationExposure,
-    Observation,
-    ObservationKind,
-    ScoreItems,
-    Screening,
-    ScreeningStatus,
-)
+from screening.models import Screening
 from screening.services.common import (
     ScreeningRuleError,
     audit,
@@ -29,27 +21,8 @@ from screening.services.common import (
     require_data_entry,
 )
 from screening.services.screenings import check_dates, check_site_screens, version_to_screen
-
-_COPIED: dict[type[Any], tuple[str, ...]] = {
-    Observation: (
-        "code", "kind", "value", "unit", "value_entered", "unit_entered", "text_value",
-        "observed_on", "source", "lln", "uln", "range_unit", "range_source",
-        "implausible_confirmed",
-    ),
-    MedicationExposure: (
-        "drug", "atc", "route", "start", "stop", "ongoing", "daily_dose", "dose_unit",
-    ),
-    HistoryEvent: ("code", "occurred_on", "details"),
-    ScoreItems: ("score", "items"),
-}  # fmt: skip
-
-
-_NOUNS: dict[type[Any], str] = {
-    Observation: "observation",
-    MedicationExposure: "medication",
-    HistoryEvent: "history_event",
-    ScoreItems: "score_items",
-}
+from screening.services.workflow import Action, check
+from screening.shapes import NOT_CARRIED, shape_of
 
 
 def carry_choices(screening: Screening) -> dict[str, list[str]]:
@@ -59,9 +32,7 @@ def carry_choices(screening: Screening) -> dict[str, list[str]]:
     """
     return {
         "observations": sorted(
-            screening.observations.exclude(kind=ObservationKind.JUDGMENT).values_list(
-                "code", flat=True
-            )
+            screening.observations.exclude(kind__in=NOT_CARRIED).values_list("code", flat=True)
         ),
         "medications": sorted(set(screening.medications.values_list("drug", flat=True))),
         "history": sorted(set(screening.history.values_list("code", flat=True))),
@@ -71,7 +42,7 @@ def carry_choices(screening: Screening) -> dict[str, list[str]]:
 
 def _rows_to_carry(previous: Screening, carry: Collection[str]) -> list[models.Model]:
     rows: list[models.Model] = []
-    rows += previous.observations.filter(code__in=carry).exclude(kind=ObservationKind.JUDGMENT)
+    rows += previous.observations.filter(code__in=carry).exclude(kind__in=NOT_CARRIED)
     rows += previous.medications.filter(drug__in=carry)
     rows += previous.history.filter(code__in=carry)
     rows += previous.score_items.filter(score__in=carry)
@@ -80,7 +51,7 @@ def _rows_to_carry(previous: Screening, carry: Collection[str]) -> list[models.M
 
 def _copy(row: models.Model, screening: Screening, user: User, now: Any) -> models.Model:
     model: Any = type(row)
-    fields = {name: getattr(row, name) for name in _COPIED[model]}
+    fields = {name: getattr(row, name) for name in shape_of(model).copied}
     copy: models.Model = model.objects.create(
         screening=screening, updated_by=user, updated_at=now, **fields
     )
@@ -114,12 +85,7 @@ def screening_rescreen(
             f"{latest.attempt if latest else 1}.",
             code="not_latest",
         )
-    if previous.status != ScreeningStatus.SCREEN_FAILURE:
-        raise ScreeningRuleError(
-            f"Only a signed screen failure can be rescreened; {previous} is "
-            f"{previous.get_status_display().lower()}.",
-            code="not_screen_failure",
-        )
+    row = check(Action.RESCREEN, screening=previous, user=user)
     version = version_to_screen(candidate.trial)
     limit = definitions.get(version).settings.rescreen_limit
     if limit is not None and previous.attempt > limit:
@@ -154,7 +120,7 @@ def screening_rescreen(
     site = candidate.site
     audit(
         user=user,
-        action="screening.screening.rescreened",
+        action=row.audit_action,
         obj=attempt,
         site=site,
         changes={
@@ -166,17 +132,17 @@ def screening_rescreen(
         },
         request=request,
     )
-    for row in _rows_to_carry(previous, carry):
-        copy = _copy(row, attempt, user, now)
-        noun = _NOUNS[type(row)]
+    for original in _rows_to_carry(previous, carry):
+        copy = _copy(original, attempt, user, now)
+        shape = shape_of(type(original))
         audit(
             user=user,
-            action=f"screening.{noun}.created",
+            action=f"screening.{shape.noun}.created",
             obj=copy,
             site=site,
             changes={
                 name: {"old": None, "new": getattr(copy, name)}
-                for name in _COPIED[type(row)]
+                for name in shape.copied
                 if getattr(copy, name) not in (None, "", [], {}, False)
             },
             reason=f"Carried over from {previous}",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.access import can_enter_data
 from accounts.models import User
-from screening.models import Candidate, Enrolment, Outcome, Screening, ScreeningStatus
+from screening.models import Candidate, Enrolment, Outcome, Screening
 from screening.services.common import (
     ScreeningRuleError,
     ScreeningValidationError,
@@ -20,8 +20,8 @@ from screening.services.common import (
     record_evaluation,
     require_data_entry,
 )
-from screening.services.decisions import current_decision
 from screening.services.validation import Problems
+from screening.services.workflow import Action, check, current_decision, move
 from trials.models import ProtocolVersion, Trial, TrialSite
 from trials.selectors import active_version
 
@@ -131,20 +131,18 @@ def screening_enrol(
     """Enrol an eligible screening whose eligible decision is signed and stands."""
     require_data_entry(user, screening)
     locked = lock_screening(screening)
+    row = check(Action.ENROL, screening=locked, user=user)
     decision = current_decision(locked)
     signature = getattr(decision, "signature", None) if decision is not None else None
-    if locked.status == ScreeningStatus.ENROLLED:
-        raise ScreeningRuleError(f"{locked} is already enrolled.", code="enrolled")
     if (
-        locked.status != ScreeningStatus.ELIGIBLE
-        or decision is None
+        decision is None
         or decision.outcome != Outcome.ELIGIBLE
         or signature is None
         or signature.is_void
     ):
         raise ScreeningRuleError(
             f"Only an eligible screening with a signed eligibility decision can be enrolled; "
-            f"{locked} is {locked.get_status_display().lower()}.",
+            f"{locked} has none standing.",
             code="not_eligible",
         )
     p = Problems()
@@ -174,11 +172,10 @@ def screening_enrol(
         recorded_by=user,
         recorded_at=timezone.now(),
     )
-    locked.status = ScreeningStatus.ENROLLED
-    locked.save(update_fields=["status"])
+    status = move(locked, row)
     audit(
         user=user,
-        action="screening.enrolment.created",
+        action=row.audit_action,
         obj=enrolment,
         site=locked.candidate.site,
         changes={
@@ -188,7 +185,7 @@ def screening_enrol(
                 "new": enrolment.randomisation_number,
                 "label": "Randomisation number",
             },
-            "status": {"old": ScreeningStatus.ELIGIBLE, "new": locked.status, "label": "Status"},
+            **status,
         },
         request=request,
     )

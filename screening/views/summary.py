@@ -11,17 +11,12 @@ from django.shortcuts import render
 
 from accounts.access import can_view_history
 from screening.facts import definition_for, evaluate_screening
-from screening.models import Evaluation, Screening, ScreeningStatus
+from screening.models import Evaluation, Screening
+from screening.services import workflow
 from screening.services.common import latest_evaluation
-from screening.services.decisions import current_decision
+from screening.services.workflow import Action
 from screening.views.common import identity_for, permissions, screening_or_404
 from screening.views.display import saved_blocks
-
-DECIDABLE = (
-    ScreeningStatus.IN_PROGRESS,
-    ScreeningStatus.AWAITING_SIGNATURE,
-    ScreeningStatus.NEEDS_REVIEW,
-)
 
 
 def latest_result(screening: Screening) -> dict[str, Any] | None:
@@ -35,23 +30,17 @@ def latest_result(screening: Screening) -> dict[str, Any] | None:
         return None
 
 
-def actions(user: Any, screening: Screening, decision: Any) -> dict[str, bool]:
-    """Which buttons to offer; the services still decide (and refuse) each action."""
+def actions(user: Any, screening: Screening) -> dict[str, bool]:
+    """Which buttons to offer: exactly what the state machine lets ``user`` do now."""
     perms = permissions(user, screening.candidate.site_id)
-    status = screening.status
-    signature = getattr(decision, "signature", None) if decision else None
+    offered = workflow.offered(screening, user)
     return {
         **perms,
-        "can_edit": perms["can_enter"] and status != ScreeningStatus.ENROLLED,
-        "can_propose": perms["can_enter"] and status in DECIDABLE,
-        "can_sign_now": perms["can_sign"]
-        and decision is not None
-        and signature is None
-        and status == ScreeningStatus.AWAITING_SIGNATURE,
-        "can_enrol": perms["can_enter"] and status == ScreeningStatus.ELIGIBLE,
-        "can_rescreen": perms["can_enter"]
-        and status == ScreeningStatus.SCREEN_FAILURE
-        and not hasattr(screening, "rescreened_by"),
+        "can_edit": offered[Action.ENTER_DATA],
+        "can_propose": offered[Action.PROPOSE],
+        "can_sign_now": offered[Action.SIGN],
+        "can_enrol": offered[Action.ENROL],
+        "can_rescreen": offered[Action.RESCREEN],
         "can_history": can_view_history(
             user, site=screening.candidate.site, trial_id=screening.candidate.trial_id
         ),
@@ -91,7 +80,7 @@ def screening_summary(request: HttpRequest, pk: int) -> HttpResponse:
             "blocks": saved_blocks(screening, definition.requirements()),
             "attempts": attempts,
             "enrolment": getattr(screening, "enrolment", None),
-            "actions": actions(request.user, screening, current_decision(screening)),
+            "actions": actions(request.user, screening),
             **context,
         },
     )

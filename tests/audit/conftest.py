@@ -11,7 +11,16 @@ import pytest
 from django.db import connection, transaction
 
 from audit.models import AuditEvent, ReasonCode
+from audit.registry import AuditAction, Kind, register
 from audit.services import audit_record, diff_fields
+
+# The audit tests' own vocabulary: actions no part of Eligo records, so that the
+# trail's mechanics are tested apart from any feature's wording.
+register(
+    AuditAction("tests.values.recorded", "{who} recorded {values}", Kind.SYSTEM),
+    AuditAction("tests.site.reviewed", "{who} reviewed {object}", Kind.SYSTEM),
+    AuditAction("tests.user.reviewed", "{who} reviewed {object}", Kind.SYSTEM),
+)
 
 TRIGGERS = importlib.import_module("audit.migrations.0002_append_only_triggers")
 

@@ -43,7 +43,7 @@ def test_changing_a_site_needs_a_reason_and_records_old_and_new(dm: Client) -> N
     assert site.name == "Clinic C"
     dm.post(url, {**SITE_FORM, "name": "Clinique C", "audit_reason": "Official name"})
     event = AuditEvent.objects.get(action="trials.site.changed")
-    assert event.changes == {"name": {"old": "Clinic C", "new": "Clinique C", "label": "name"}}
+    assert event.changes == {"name": {"old": "Clinic C", "new": "Clinique C", "label": "Name"}}
     assert event.reason == "Official name"
 
 
@@ -76,7 +76,7 @@ def test_inline_rows_are_audited_with_the_parents_reason(dm: Client, site_a: Any
     assert event.changes["target_enrolment"] == {
         "old": None,
         "new": 12,
-        "label": "target enrolment",
+        "label": "Target enrolment",
     }
     assert event.reason_code == "new_source_information"
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from audit.canonical import compute_hash
 from audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from audit.registry import AuditAction, Kind, UnregisteredAction, register
 from audit.services import audit_record
 from audit.verify import verify_chain
 from tests.audit.conftest import rename_site
@@ -90,9 +91,21 @@ def test_recording_outside_a_transaction_is_refused(site_a: Any) -> None:
 
 
 @pytest.mark.parametrize("action", ["", "site changed", ".trials.site", "trials.site."])
-def test_an_action_must_be_dotted_words(site_a: Any, action: str) -> None:
-    with pytest.raises(ValueError, match="dotted words"), transaction.atomic():
+def test_an_action_must_be_dotted_words(action: str) -> None:
+    with pytest.raises(ValueError, match="dotted words"):
+        register(AuditAction(action, "{who} did it", Kind.SYSTEM))
+
+
+@pytest.mark.parametrize("action", ["trials.site.viewed", "trials.site.removed", "site changed"])
+def test_an_undeclared_action_is_refused(site_a: Any, action: str) -> None:
+    with pytest.raises(UnregisteredAction, match="not declared"), transaction.atomic():
         audit_record(actor=None, action=action, obj=site_a)
+    assert AuditEvent.objects.count() == 0
+
+
+def test_an_action_about_another_model_is_refused(site_a: Any) -> None:
+    with pytest.raises(ValueError, match=r"is about trials\.trial"), transaction.atomic():
+        audit_record(actor=None, action="trials.trial.changed", obj=site_a)
 
 
 def test_an_unknown_reason_code_is_refused(site_a: Any) -> None:

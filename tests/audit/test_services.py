@@ -93,7 +93,7 @@ def test_the_request_id_and_client_address_are_recorded(site_a: Any) -> None:
     request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.10")
     request.request_id = "req-123"  # type: ignore[attr-defined]
     with transaction.atomic():
-        event = audit_record(actor=None, action="trials.site.viewed", obj=site_a, request=request)
+        event = audit_record(actor=None, action="trials.site.changed", obj=site_a, request=request)
     assert (event.request_id, event.client_address) == ("req-123", "192.0.2.10")
 
 

@@ -62,7 +62,7 @@ def test_several_fields_are_listed_in_one_sentence() -> None:
 
 
 def test_a_global_list_names_what_was_changed() -> None:
-    assert "to 59 U/L of ALT of A01-0007." in tell(event(), name_object=True)
+    assert "to 59 U/L (ALT of A01-0007)." in tell(event(), name_object=True)
 
 
 def test_a_creation_lists_the_values_entered() -> None:
@@ -74,9 +74,27 @@ def test_a_creation_lists_the_values_entered() -> None:
         )
     )
     assert story == (
-        "12 Nov 2026 14:03 UTC — Jane Doe (coordinator, Site A) created ALT of A01-0007 "
-        "with ALT 95 U/L."
+        "12 Nov 2026 14:03 UTC — Jane Doe (coordinator, Site A) entered a value: ALT 95 U/L."
     )
+
+
+def test_a_removal_lists_the_values_removed() -> None:
+    story = tell(
+        event(
+            action="screening.observation.removed",
+            changes={"alt": {"old": "95", "new": None, "label": "ALT", "unit": "U/L"}},
+            reason_code="entered_in_error",
+        )
+    )
+    assert story == (
+        "12 Nov 2026 14:03 UTC — Jane Doe (coordinator, Site A) removed a value: ALT 95 U/L. "
+        "Reason: entered in error"
+    )
+
+
+def test_the_story_reads_on_the_sites_clock(site_a: Any) -> None:
+    story = tell(event(site=site_a))  # Europe/Berlin: UTC+1 in November
+    assert story.startswith("12 Nov 2026 15:03 CET — Jane Doe")
 
 
 def test_a_deletion_names_what_was_deleted() -> None:
@@ -103,9 +121,9 @@ def test_events_without_a_person_are_eligos_own() -> None:
 
 
 def test_an_unfamiliar_action_is_still_told() -> None:
-    story = tell(event(action="screening.decision.signed", changes={}, reason_code=""))
+    story = tell(event(action="screening.decision.archived", changes={}, reason_code=""))
     assert (
-        "Jane Doe (coordinator, Site A) recorded screening.decision.signed on ALT of A01-0007"
+        "Jane Doe (coordinator, Site A) recorded screening.decision.archived on ALT of A01-0007"
         in story
     )
 
@@ -124,7 +142,7 @@ def test_a_data_manager_is_named_by_role() -> None:
     )
     assert story == (
         "12 Nov 2026 14:03 UTC — Dora Datamanager (data manager) changed name from “Site A” "
-        "to “Site Alpha”. Reason: new information from source document"
+        "to “Site Alpha” of A01 — Site A. Reason: new information from source document"
     )
 
 

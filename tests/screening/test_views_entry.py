@@ -3,72 +3,15 @@ field, confirmation of implausible values, reasons for changes, conflicts."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.helpers import rendered
+
 pytestmark = pytest.mark.django_db
-
-
-class _FormReader(HTMLParser):
-    """What a browser would submit from ``#entry-form`` as rendered."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, list[str]] = {}
-        self.in_form = False
-        self.in_template = 0
-        self.select: str | None = None
-        self.first_option: str | None = None
-        self.selected = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("id") == "entry-form":
-            self.in_form = True
-        if not self.in_form:
-            return
-        if tag == "template":
-            self.in_template += 1
-        if self.in_template:
-            return
-        name = a.get("name")
-        if tag == "input" and name and "disabled" not in a:
-            kind = a.get("type", "text")
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self.data.setdefault(name, []).append(a.get("value") or "on")
-            elif kind != "submit":
-                self.data.setdefault(name, []).append(a.get("value", ""))
-        elif tag == "select" and name:
-            self.select, self.first_option, self.selected = name, None, False
-        elif tag == "option" and self.select:
-            if self.first_option is None:
-                self.first_option = a.get("value", "")
-            if "selected" in a:
-                self.data.setdefault(self.select, []).append(a.get("value", ""))
-                self.selected = True
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "template" and self.in_template:
-            self.in_template -= 1
-        elif tag == "select" and self.select:
-            if not self.selected and self.first_option is not None:
-                self.data.setdefault(self.select, []).append(self.first_option)
-            self.select = None
-        elif tag == "form":
-            self.in_form = False
-
-
-def rendered(client: Client, screening: Any) -> dict[str, Any]:
-    reader = _FormReader()
-    response = client.get(reverse("screening:entry", kwargs={"pk": screening.pk}))
-    assert response.status_code == 200
-    reader.feed(response.content.decode())
-    return {k: v if len(v) > 1 else v[0] for k, v in reader.data.items()}
 
 
 def post(client: Client, screening: Any, data: dict[str, Any], **extra: Any) -> Any:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from audit.scope import AuditScope
 from trials.models.sites import Site
 
 CODE_HELP = "Stable identifier used by protocol definitions and stored data; never rename."
@@ -179,6 +180,9 @@ class ReferenceRange(models.Model):
             f"{self.lln if self.lln is not None else ''}–{self.uln if self.uln is not None else ''}"
         )
         return f"{self.site.code} {self.quantity.label} {limits} {self.unit} from {self.valid_from}"
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(site=self.site)
 
     def overlaps(self, other: ReferenceRange) -> bool:
         """Whether both rows could apply to the same result (same site, test, sex, age and day)."""

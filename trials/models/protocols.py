@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from audit.scope import AuditScope
 from trials.models.sites import Trial
 
 
@@ -48,6 +49,13 @@ class ProtocolVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     activated_at = models.DateTimeField(null=True, blank=True)
+    # The activation's electronic signature (21 CFR 11.50): who (``activated_by``, with
+    # the printed name as it read then), when (``activated_at``, UTC), what it means and
+    # why. An activation from the command line has a reason but no signature: its
+    # meaning and printed name stay empty. Read-only once active (a database trigger).
+    activation_reason = models.TextField(blank=True)
+    activation_meaning = models.CharField(max_length=100, blank=True)
+    activation_printed_name = models.CharField(max_length=200, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProtocolVersionQuerySet.as_manager()
@@ -66,6 +74,14 @@ class ProtocolVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.trial.code} version {self.label} ({self.get_status_display().lower()})"
 
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(trial_id=self.trial_id)
+
     @property
     def is_read_only(self) -> bool:
         return self.status != ProtocolStatus.DRAFT
+
+    @property
+    def is_signed(self) -> bool:
+        """Whether its activation carries a data manager's electronic signature."""
+        return bool(self.activation_meaning)

@@ -11,6 +11,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from audit.scope import AuditScope
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -38,6 +40,9 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(site=self)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -84,6 +89,9 @@ class Trial(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.title}"
 
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(trial_id=self.pk)
+
 
 class TrialSite(models.Model):
     """A site taking part in a trial."""
@@ -102,6 +110,9 @@ class TrialSite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trial.code} at {self.site.code}"
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(site=self.site, trial_id=self.trial_id)
 
 
 class MonitorAssignment(models.Model):
@@ -128,3 +139,6 @@ class MonitorAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.monitor} monitors {self.trial.code}"
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(trial_id=self.trial_id)
