@@ -46,8 +46,8 @@ def test_site_staff_and_data_managers_read_a_sites_history(
     assert response.status_code == 200
     assert (
         "12 Nov 2026 15:03 CET — Alice Coordinator (coordinator, Site Beta) changed Name "
-        "from “Site Alpha” to “Site Beta” of A01 — Site Beta. Reason: new information from source document — "
-        "as on the letterhead"
+        "from “Site Alpha” to “Site Beta” of A01 — Site Beta. Reason: new information from "
+        "source document — as on the letterhead"
     ) in response.content.decode()
 
 
