@@ -1,31 +1,22 @@
-"""Fixtures shared by the whole suite: the personas and the real services.
+"""Fixtures shared by the whole suite: the personas, the seed protocols, one world
+to test access against, and the real services.
 
 The personas follow the access matrix every feature is tested against: a
 coordinator and an investigator at site A, a coordinator at site B (the
 outsider for site A's data), a sponsor monitor and a data manager.
+
+Only fixtures live here; helpers a test imports live in ``tests/helpers.py``.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from collections.abc import Iterator
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import pytest
-from django.core.servers.basehttp import ThreadedWSGIServer
-from django.test.testcases import LiveServerThread
 
-# Sync Playwright runs an event loop in the test thread next to live_server.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").lower() == "true"
-PASSWORD = "correct-horse-battery-staple"
+from tests.helpers import PASSWORD, ROOT, register, require_or_skip, start
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -35,15 +26,6 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def require_or_skip(available: bool, what: str) -> None:
-    """Skip a test whose service is missing locally; in CI the service is required."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is required when CI=true but is not available.")
-    pytest.skip(f"{what} is not available on this machine.")
 
 
 @pytest.fixture
@@ -117,56 +99,92 @@ def personas(
     }
 
 
-# --- Browser --------------------------------------------------------------------
-
-
-class _OneRequestAtATimeServer(ThreadedWSGIServer):
-    """The live server, handling one request at a time over its threaded connections.
-
-    With SQLite in memory every thread of the live server shares the test's single
-    database connection, so two requests at once (a form's save racing the panel's
-    live evaluation) would interleave their transactions on it. Production never
-    shares a connection between threads; this only keeps the test server honest.
-    Connections stay threaded, so a browser's idle keep-alive never blocks another.
-    """
-
-    def set_app(self, application: Any) -> None:
-        lock = threading.Lock()
-
-        def one_at_a_time(environ: Any, start_response: Any) -> Any:
-            with lock:
-                return application(environ, start_response)
-
-        super().set_app(one_at_a_time)
-
-
-LiveServerThread.server_class = _OneRequestAtATimeServer
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Drive Debian's Chromium; Playwright cannot download its own build here."""
-    require_or_skip(Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None, "Chromium")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
-    }
+# --- The seed protocols and a screening -----------------------------------------
 
 
 @pytest.fixture
-def artifacts_dir() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
+def frozen_today() -> Iterator[None]:
+    """The day after the example candidates were screened (see ``tests.helpers.TODAY``)."""
+    import time_machine
+
+    with time_machine.travel("2026-11-21 09:30:00+00:00", tick=True):
+        yield
+
+
+@pytest.fixture
+def fresh_definitions() -> Iterator[None]:
+    """No protocol definition parsed by an earlier test lingers in the process cache."""
+    from screening.facts import definitions
+
+    definitions.clear()
+    yield
+    definitions.clear()
+
+
+@pytest.fixture
+def protocols(site_a: Any, site_b: Any, fresh_definitions: None) -> dict[str, Any]:
+    """Both seed protocols imported and active, linked to both sites; demo ranges."""
+    from trials.catalogue import sync_builtin_catalogue
+    from trials.demo import load_demo_reference_ranges
+    from trials.models import TrialSite
+    from trials.protocols import protocol_import
+
+    sync_builtin_catalogue()
+    load_demo_reference_ranges()
+    versions = {}
+    for path in sorted((ROOT / "protocols").glob("*.yaml")):
+        outcome = protocol_import(
+            text=path.read_text(encoding="utf-8"),
+            source_name=f"protocols/{path.name}",
+            user=None,
+            activate=True,
+        )
+        version = outcome.version
+        versions[version.trial.code] = version
+        for site in (site_a, site_b):
+            TrialSite.objects.get_or_create(trial=version.trial, site=site)
+    return versions
+
+
+@pytest.fixture
+def hmsc(protocols: dict[str, Any]) -> Any:
+    return protocols["HMSC100"].trial
+
+
+@pytest.fixture
+def nct(protocols: dict[str, Any]) -> Any:
+    return protocols["NCT06495437"].trial
+
+
+@pytest.fixture
+def hmsc_screening(coordinator_a: Any, hmsc: Any, site_a: Any) -> Any:
+    return start(coordinator_a, register(coordinator_a, hmsc, site_a))
+
+
+@pytest.fixture
+def nct_screening(coordinator_a: Any, nct: Any, site_a: Any) -> Any:
+    candidate = register(coordinator_a, nct, site_a, sex="M", born=date(1975, 6, 15))
+    return start(coordinator_a, candidate)
+
+
+@pytest.fixture
+def world(
+    frozen_today: None, personas: dict[str, Any], site_a: Any, hmsc_screening: Any
+) -> dict[str, Any]:
+    """The persona world access is tested against: site A screens a candidate for a
+    trial the monitor is assigned to; site B's coordinator is the outsider."""
+    from trials.models import MonitorAssignment
+
+    MonitorAssignment.objects.create(
+        monitor=personas["monitor"], trial=hmsc_screening.candidate.trial
+    )
+    return {
+        **personas,
+        "site_a": site_a,
+        "trial": hmsc_screening.candidate.trial,
+        "screening": hmsc_screening,
+        "candidate": hmsc_screening.candidate,
+    }
 
 
 # --- Celery worker on a real broker -----------------------------------------------

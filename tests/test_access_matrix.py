@@ -13,17 +13,10 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.backends import DATA_MANAGER_APPS
-from tests.screening.conftest import (  # noqa: F401 -- fixtures used by ``world``
-    _fresh_definitions,
-    _frozen_today,
-    hmsc,
-    hmsc_screening,
-    protocols,
-)
+from tests.helpers import client_for
 
 PERSONAS = (
     "anonymous",
@@ -104,29 +97,6 @@ def test_every_url_has_an_access_rule() -> None:
     assert not stale, f"Rules for URLs that no longer exist: {stale}"
 
 
-@pytest.fixture
-def world(personas: dict[str, Any], site_a: Any, hmsc_screening: Any) -> dict[str, Any]:  # noqa: F811
-    """Site A screens a candidate for a trial the monitor is assigned to."""
-    from trials.models import MonitorAssignment
-
-    MonitorAssignment.objects.create(
-        monitor=personas["monitor"], trial=hmsc_screening.candidate.trial
-    )
-    return {
-        **personas,
-        "site_a": site_a,
-        "screening": hmsc_screening,
-        "candidate": hmsc_screening.candidate,
-    }
-
-
-def _client_for(persona: str, world: dict[str, Any]) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(world[persona])
-    return client
-
-
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", URL_NAMES)
 def test_each_persona_gets_the_expected_answer(
@@ -136,10 +106,18 @@ def test_each_persona_gets_the_expected_answer(
     if rule is None:
         pytest.fail(f"No access rule for {name}")
     url = reverse(name, kwargs=rule.kwargs(world))
-    response = _client_for(persona, world).get(url)
+    response = client_for(world, persona).get(url)
     assert response.status_code == rule.expect[persona], (name, persona, url)
     if response.status_code == 302 and persona == "anonymous" and name != "login":
         assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("persona", ["coordinator_b", "monitor", "data_manager"])
+def test_outsiders_cannot_post_to_the_live_panel(world: dict[str, Any], persona: str) -> None:
+    screening = world["screening"]
+    url = reverse("screening:panel", kwargs={"pk": screening.pk})
+    response = client_for(world, persona).post(url, {"expected_revision": screening.revision})
+    assert response.status_code == 404
 
 
 ADMIN_MODELS = sorted(
@@ -153,7 +131,7 @@ def test_only_data_managers_reach_configuration_in_the_admin(
     world: dict[str, Any], persona: str, app_label: str, model_name: str
 ) -> None:
     url = reverse(f"admin:{app_label}_{model_name}_changelist")
-    response = _client_for(persona, world).get(url)
+    response = client_for(world, persona).get(url)
     if persona == "data_manager" and app_label in DATA_MANAGER_APPS:
         assert response.status_code == 200
     elif persona == "data_manager":

@@ -9,7 +9,6 @@ judgments, signs with the password and enrols. Screenshots go to ``artifacts/``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from tests.conftest import PASSWORD, ROOT
+from tests.browser.helpers import fill_from_example, log_in, log_out
+from tests.helpers import PASSWORD, example
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,138 +28,18 @@ SEEDS = {
 }
 
 
-@pytest.fixture
-def seed_protocols(site_a: Any, site_b: Any) -> dict[str, Any]:
-    """Both seed protocols imported and active at both sites, with the demo ranges."""
-    from screening.facts import definitions
-    from trials.catalogue import sync_builtin_catalogue
-    from trials.demo import load_demo_reference_ranges
-    from trials.models import TrialSite
-    from trials.protocols import protocol_import
-
-    definitions.clear()
-    sync_builtin_catalogue()
-    load_demo_reference_ranges()
-    versions = {}
-    for path in sorted((ROOT / "protocols").glob("*.yaml")):
-        outcome = protocol_import(
-            text=path.read_text(encoding="utf-8"),
-            source_name=f"protocols/{path.name}",
-            user=None,
-            activate=True,
-        )
-        versions[outcome.version.trial.code] = outcome.version
-        for site in (site_a, site_b):
-            TrialSite.objects.get_or_create(trial=outcome.version.trial, site=site)
-    return versions
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
-
-
-def log_out(page: Any) -> None:
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/login/**")
-
-
-def panel_text(page: Any) -> str:
-    text: str = page.locator("#eligibility-panel").inner_text()
-    return text
-
-
-def fill_from_example(page: Any, facts: dict[str, Any], *, judgments: bool) -> None:
-    """Type an example candidate into the generated form, field by field, by name."""
-    form = page.locator("#entry-form")
-    if judgments:
-        for code, answer in facts.get("judgments", {}).items():
-            form.locator(f'input[name="{code}"][value="{answer}"]').check()
-        return
-    for reading in facts.get("measurements", []) + facts.get("labs", []):
-        code = reading["code"]
-        if not form.locator(f'[name^="{code}__"]').count():
-            continue  # in the example, but not asked for by this protocol
-        if "result" in reading:
-            form.locator(f'select[name="{code}__result"]').select_option(reading["result"])
-        else:
-            form.locator(f'input[name="{code}__value"]').fill(str(reading["value"]))
-            unit = form.locator(f'select[name="{code}__unit"]')
-            if unit.count() and reading.get("unit"):
-                unit.select_option(reading["unit"])
-        if reading.get("date"):
-            form.locator(f'input[name="{code}__date"]').fill(reading["date"])
-    for med in facts.get("medications", []):
-        _add_row(
-            page,
-            "med",
-            med["drug"],
-            {
-                "drug": med["drug"],
-                "route": med.get("route"),
-                "start": med.get("start"),
-                "stop": med.get("stop"),
-            },
-        )
-    for event in facts.get("history", []):
-        fields = {"occurred_on": event.get("date")}
-        fields.update({f"detail_{k}": v for k, v in event.get("details", {}).items()})
-        _add_row(page, "ev", event["code"], fields)
-    for score, items in facts.get("score_items", {}).items():
-        if not items:
-            form.locator(f'input[name="{score}__none"]').check()
-        for item in items:
-            form.locator(f'input[name="{score}"][value="{item}"]').check()
-    for code, answer in facts.get("answers", {}).items():
-        form.locator(f'input[name="{code}"][value="{answer}"]').check()
-    for flag in ("medications_complete", "history_complete"):
-        box = form.locator(f'input[name="{flag}"]')
-        if box.count():
-            box.check()
-
-
-def _add_row(page: Any, kind: str, code: str, fields: dict[str, Any]) -> None:
-    """Fill the first free row of the group that asks about ``code`` (adding one if needed)."""
-    group = None
-    for candidate in page.locator(f'fieldset[data-prefix^="{kind}-"]').all():
-        prefix = candidate.get_attribute("data-prefix")
-        asks = candidate.locator(f'option[value="{code}"]').count()
-        if (kind == "ev" and prefix == f"ev-{code}") or (kind == "med" and asks):
-            group = candidate
-            break
-    if group is None:
-        return  # a drug the protocol does not ask about
-    prefix = group.get_attribute("data-prefix")
-    first = group.locator(f'[name="{prefix}-0-{next(iter(fields))}"]')
-    index = 0
-    if first.count() and first.input_value():
-        group.get_by_role("button", name="Add another").click()
-        index = int(group.locator(f'[name="{prefix}-TOTAL_FORMS"]').input_value()) - 1
-    for name, value in fields.items():
-        if value is None:
-            continue
-        target = group.locator(f'[name="{prefix}-{index}-{name}"]')
-        if target.evaluate("e => e.tagName") == "SELECT":
-            target.select_option(value)
-        else:
-            target.fill(value)
-
-
 @pytest.mark.parametrize("trial_code", sorted(SEEDS))
 def test_coordinator_to_investigator_path(
     page: Any,
     live_server: Any,
-    seed_protocols: dict[str, Any],
+    protocols: dict[str, Any],
     coordinator_a: Any,
     investigator_a: Any,
     artifacts_dir: Path,
     trial_code: str,
 ) -> None:
-    example, sex, born, name = SEEDS[trial_code]
-    facts = json.loads((ROOT / "protocols" / "examples" / f"{example}.json").read_text())
+    candidate, sex, born, name = SEEDS[trial_code]
+    facts = example(candidate)
     slug = trial_code.lower()
     base = live_server.url
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -184,7 +64,7 @@ def test_coordinator_to_investigator_path(
 
     # --- The panel follows the typing, without a page load --------------------------
     page.evaluate("window.eligoMarker = 'same page'")
-    before = panel_text(page)
+    before = page.locator("#eligibility-panel").inner_text()
     assert "Body weight not recorded" in page.locator("#eligibility-panel").text_content()
     weight = next(m for m in facts["measurements"] if m["code"] == "weight")
     with page.expect_response(lambda r: "/panel/" in r.url):
@@ -193,7 +73,7 @@ def test_coordinator_to_investigator_path(
     page.wait_for_function(
         "before => document.querySelector('#eligibility-panel').innerText !== before", arg=before
     )
-    assert panel_text(page) != before
+    assert page.locator("#eligibility-panel").inner_text() != before
     assert "Body weight not recorded" not in page.locator("#eligibility-panel").text_content()
     assert page.evaluate("window.eligoMarker") == "same page"  # no page load happened
     page.locator('input[name="weight__date"]').fill(weight["date"])

@@ -4,13 +4,12 @@ form with its eligibility panel works by touch-sized controls."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.test_screening_paths import log_in, seed_protocols  # noqa: F401 -- fixture
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,27 +28,11 @@ def overflow(page: Any) -> int:
 def test_screening_pages_fit_a_tablet(
     page: Any,
     live_server: Any,
-    seed_protocols: dict[str, Any],  # noqa: F811
-    coordinator_a: Any,
-    site_a: Any,
+    hmsc_screening: Any,
     artifacts_dir: Path,
     orientation: str,
 ) -> None:
-    from screening.services import IdentityData, candidate_register, screening_start
-
-    candidate = candidate_register(
-        user=coordinator_a,
-        trial=seed_protocols["HMSC100"].trial,
-        site=site_a,
-        identity=IdentityData(full_name="Erika Mustermann", date_of_birth=date(1956, 4, 2)),
-        sex="F",
-    )
-    screening = screening_start(
-        user=coordinator_a,
-        candidate=candidate,
-        screening_date=date(2026, 11, 20),
-        consent_date=date(2026, 11, 18),
-    )
+    screening = hmsc_screening
     width, height = TABLETS[orientation]
     page.set_viewport_size({"width": width, "height": height})
     base = live_server.url

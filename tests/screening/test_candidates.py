@@ -13,7 +13,7 @@ from django.db import connection
 from audit.models import AuditEvent
 from screening.models import Candidate, CandidateIdentity, ScreeningNumberCounter
 from screening.services import IdentityData, ScreeningRuleError, ScreeningValidationError
-from tests.screening.conftest import register
+from tests.helpers import register
 from trials.models import TrialSite
 
 pytestmark = pytest.mark.django_db

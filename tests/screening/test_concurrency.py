@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from screening.models import Observation, Screening
 from screening.services import ScreeningChanges, ScreeningConflictError, screening_save
 from tests.conftest import require_or_skip
-from tests.screening.test_saving import alt
+from tests.screening.helpers import alt
 
 
 @pytest.mark.django_db(transaction=True)

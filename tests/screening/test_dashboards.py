@@ -3,7 +3,6 @@ candidate's attempts — with washout ends surfacing from the latest evaluation.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -15,21 +14,10 @@ from screening.selectors import (
     screenings_needing_action,
 )
 from screening.services import ScreeningChanges, decision_propose
-from tests.screening.conftest import EXAMPLES, enter_example, save
+from tests.helpers import enter_example, save
+from tests.screening.helpers import washout_ending_soon
 
 pytestmark = pytest.mark.django_db
-
-
-def washout_ending_soon() -> Any:
-    """The washout example with the last denosumab dose a year and a few days ago."""
-    from dataclasses import replace
-
-    from screening.services.changes import changes_from_facts
-
-    data = json.loads((EXAMPLES / "hmsc100-washout.json").read_text(encoding="utf-8"))
-    data["medications"][1]["start"] = "2023-11-25"
-    data["medications"][1]["stop"] = "2025-11-25"
-    return changes_from_facts(data), replace
 
 
 def test_an_incomplete_screening_needs_action_at_its_site_only(

@@ -19,7 +19,7 @@ from screening.services import (
 )
 from screening.services.changes import changes_from_facts
 from tests.conftest import PASSWORD, require_or_skip
-from tests.screening.conftest import enter_example, example, save, sign_withdrawal
+from tests.helpers import enter_example, example, save, sign_withdrawal
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from screening.services import (
     screening_enrol,
 )
 from tests.conftest import PASSWORD
-from tests.screening.conftest import enter_example
+from tests.helpers import enter_example
 
 pytestmark = pytest.mark.django_db
 

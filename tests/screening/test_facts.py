@@ -10,7 +10,7 @@ import pytest
 
 from screening.facts import definitions, evaluate_screening, facts_document
 from screening.services import MedicationInput, ObservationInput, ScreeningChanges
-from tests.screening.conftest import save
+from tests.helpers import save
 
 pytestmark = pytest.mark.django_db
 

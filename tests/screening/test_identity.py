@@ -12,7 +12,7 @@ from django.test import Client
 from audit.models import AuditEvent
 from screening.models import Evaluation
 from screening.services.candidates import IdentityData, candidate_identity_change
-from tests.screening.conftest import enter_example
+from tests.helpers import enter_example
 from trials.models import MonitorAssignment
 
 NEW = IdentityData(

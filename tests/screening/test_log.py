@@ -21,7 +21,7 @@ from screening.services import (
     screening_enrol,
 )
 from tests.conftest import PASSWORD
-from tests.screening.conftest import enter_example, register, save, start
+from tests.helpers import enter_example, register, save, start
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from screening.services import (
 )
 from screening.services.changes import changes_from_facts
 from tests.conftest import PASSWORD
-from tests.screening.conftest import enter_example, example, save
+from tests.helpers import enter_example, example, save
 
 pytestmark = pytest.mark.django_db
 

@@ -19,15 +19,10 @@ from screening.services import (
     ScreeningValidationError,
     screening_save,
 )
-from tests.screening.conftest import save
+from tests.helpers import save
+from tests.screening.helpers import DAY, alt
 
 pytestmark = pytest.mark.django_db
-
-DAY = date(2026, 11, 10)
-
-
-def alt(value: str, unit: str = "U/L", **kwargs: Any) -> ObservationInput:
-    return ObservationInput(code="alt", value=Decimal(value), unit=unit, observed_on=DAY, **kwargs)
 
 
 def test_a_partial_save_keeps_what_was_entered_and_evaluates_it(

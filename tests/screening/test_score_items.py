@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from screening.models import ScoreItems
 from screening.services import ScreeningChanges, ScreeningValidationError
 from screening.services.changes import changes_from_facts
-from tests.screening.conftest import example, save
+from tests.helpers import example, save
 
 pytestmark = pytest.mark.django_db
 

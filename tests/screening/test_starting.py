@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 
 from screening.models import Evaluation, ScreeningStatus
 from screening.services import ScreeningRuleError, ScreeningValidationError
-from tests.screening.conftest import ROOT, register, save, start
+from tests.helpers import ROOT, register, save, start
 from trials.models import ProtocolStatus
 from trials.protocols import protocol_import
 

@@ -14,8 +14,8 @@ from audit.models import AuditEvent
 from screening.models import Evaluation
 from screening.services import ScreeningChanges
 from screening.tasks import reevaluate_screening, washout_reminders
-from tests.screening.conftest import save
-from tests.screening.test_dashboards import washout_ending_soon
+from tests.helpers import save
+from tests.screening.helpers import washout_ending_soon
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,7 @@ def test_a_decided_screening_is_not_queued_again(
     hmsc_screening: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from tests.screening.conftest import sign_withdrawal
+    from tests.helpers import sign_withdrawal
     from trials.models import Quantity
 
     sign_withdrawal(coordinator_a, investigator_a, hmsc_screening)

@@ -17,7 +17,7 @@ from screening.services import (
     ScreeningChanges,
     ScreeningValidationError,
 )
-from tests.screening.conftest import save
+from tests.helpers import save
 
 pytestmark = pytest.mark.django_db
 

@@ -1,85 +1,20 @@
-"""Every screening page × every persona, and what monitors must never see."""
+"""What the screening pages show to whom: monitors never see who the candidate is,
+site staff do; search, filters, registration and starting a screening.
+
+Which persona may open or post to which page is the access matrix's
+(``tests/test_access_matrix.py``); ``world`` comes from ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from tests.helpers import client_for, register
+
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ("anonymous", "coordinator_a", "investigator_a", "coordinator_b", "monitor", "dm")
-STAFF_A = {"coordinator_a": 200, "investigator_a": 200}
-
-# url name → (kwargs kind, expected status per persona; anonymous always goes to login)
-MATRIX: dict[str, tuple[str, dict[str, int]]] = {
-    "screening:candidates": ("", {**STAFF_A, "coordinator_b": 200, "monitor": 200, "dm": 404}),
-    "screening:register": ("", {**STAFF_A, "coordinator_b": 200, "monitor": 404, "dm": 404}),
-    "screening:candidate": ("candidate", {**STAFF_A, "coordinator_b": 404, "monitor": 200}),
-    "screening:summary": ("screening", {**STAFF_A, "coordinator_b": 404, "monitor": 200}),
-    "screening:entry": ("screening", {**STAFF_A, "coordinator_b": 404, "monitor": 404}),
-    "screening:decision": ("screening", {**STAFF_A, "coordinator_b": 404, "monitor": 404}),
-    "screening:rescreen": ("screening", {**STAFF_A, "coordinator_b": 404, "monitor": 404}),
-    "screening:enrol": ("screening", {**STAFF_A, "coordinator_b": 404, "monitor": 404}),
-    # Nothing awaits a signature yet: the investigator is sent to the summary.
-    "screening:sign": ("screening", {"coordinator_a": 404, "investigator_a": 302,
-                                     "coordinator_b": 404, "monitor": 404}),
-}  # fmt: skip
-
-
-@pytest.fixture
-def world(personas: dict[str, Any], hmsc_screening: Any, hmsc: Any, site_a: Any) -> dict[str, Any]:
-    from trials.models import MonitorAssignment
-
-    MonitorAssignment.objects.create(monitor=personas["monitor"], trial=hmsc)
-    return {**personas, "dm": personas["data_manager"], "screening": hmsc_screening}
-
-
-def client_for(world: dict[str, Any], persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(world[persona])
-    return client
-
-
-def url_for(name: str, kind: str, world: dict[str, Any]) -> str:
-    screening = world["screening"]
-    kwargs = {}
-    if kind == "screening":
-        kwargs = {"pk": screening.pk}
-    elif kind == "candidate":
-        kwargs = {"pk": screening.candidate_id}
-    return reverse(name, kwargs=kwargs)
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_each_persona_gets_what_the_access_rules_say(
-    world: dict[str, Any], name: str, persona: str
-) -> None:
-    kind, expected = MATRIX[name]
-    response = client_for(world, persona).get(url_for(name, kind, world))
-    if persona == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith("/login/")
-    else:
-        assert response.status_code == expected.get(persona, 404), (name, persona)
-
-
-@pytest.mark.parametrize("persona", ["coordinator_b", "monitor", "dm"])
-def test_outsiders_cannot_post_to_the_live_panel(world: dict[str, Any], persona: str) -> None:
-    screening = world["screening"]
-    url = reverse("screening:panel", kwargs={"pk": screening.pk})
-    response = client_for(world, persona).post(url, {"expected_revision": screening.revision})
-    assert response.status_code == 404
-
-
-def test_the_panel_refuses_get(world: dict[str, Any]) -> None:
-    url = reverse("screening:panel", kwargs={"pk": world["screening"].pk})
-    assert client_for(world, "coordinator_a").get(url).status_code == 405
-
 
 IDENTITY = ("Erika Mustermann", "H-1", "1956-04-02", "2 Apr 1956", "02 Apr 1956")
 
@@ -180,8 +115,6 @@ def test_a_future_date_of_birth_is_refused_beside_the_field(
 def test_starting_a_screening_opens_the_data_entry(
     world: dict[str, Any], hmsc: Any, site_a: Any, coordinator_a: Any
 ) -> None:
-    from tests.screening.conftest import register
-
     candidate = register(coordinator_a, hmsc, site_a, name="Anna Start")
     response = client_for(world, "coordinator_a").post(
         reverse("screening:candidate", kwargs={"pk": candidate.pk}),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from screening.models import ScreeningStatus
 from screening.services import ObservationInput, ScreeningChanges
 from tests.conftest import PASSWORD
-from tests.screening.conftest import enter_example, save
+from tests.helpers import enter_example, save
 
 pytestmark = pytest.mark.django_db
 

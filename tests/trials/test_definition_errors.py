@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.trials.test_protocol_import import DEFINITION
+from tests.trials.helpers import DEFINITION
 from trials.models import ProtocolVersion, Trial
 
 pytestmark = pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from tests.conftest import require_or_skip
+from tests.trials.helpers import DEFINITION
 from trials.models import ProtocolStatus, ProtocolVersion, Trial
 from trials.protocols import (
     ProtocolVersionError,
@@ -21,27 +22,6 @@ from trials.protocols import (
 )
 
 pytestmark = pytest.mark.django_db
-
-DEFINITION = """\
-format: eligo-protocol/1
-trial:
-  code: DEMO1
-  title: A small demonstration trial
-  registry_id: NCT00000001
-  sponsor: Demo Sponsor
-protocol_version: "1.0"
-settings:
-  lab_validity_days: 30
-criteria:
-  - id: I1
-    kind: inclusion
-    text: Age 18 to 65 years.
-    rule: age between 18 and 65 years
-  - id: E1
-    kind: exclusion
-    text: ALT at least twice the upper limit of normal.
-    rule: alt >= 2 x ULN
-"""
 
 
 def _import(text: str = DEFINITION, **kwargs: Any) -> Any:

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.trials.test_protocol_import import DEFINITION
+from tests.trials.helpers import DEFINITION
 from trials.models import ProtocolStatus, ProtocolVersion
 from trials.protocols import protocol_import
 
