@@ -97,29 +97,14 @@ class ScreeningChanges:
     medications_complete: bool | None = None
     history_complete: bool | None = None
 
-    @property
-    def is_empty(self) -> bool:
-        return not (
-            self.observations
-            or self.remove_observations
-            or self.medications
-            or self.remove_medications
-            or self.history
-            or self.remove_history
-            or self.answers
-            or self.judgments
-            or self.score_items
-            or self.medications_complete is not None
-            or self.history_complete is not None
-        )
-
 
 def changes_from_facts(document: Mapping[str, Any]) -> ScreeningChanges:
     """The change that would enter a facts document's data (``docs/facts-format.md``).
 
     For loading example candidates (demo data, benchmarks, tests). Sex, date of
     birth and the screening date belong to the candidate and the screening, not
-    to a change, and are ignored here; so are ATC codes and notes.
+    to a change, and are ignored here; so are notes. ``tests/screening/test_shapes.py``
+    checks that it reads back every field the facts document carries.
     """
 
     def day(value: Any) -> date | None:

@@ -36,6 +36,7 @@ from screening.services.changes import (
     ObservationInput,
     ScreeningChanges,
 )
+from screening.shapes import ANSWER_USES, OBSERVATION
 
 ANSWERS = ("yes", "no", "unknown")
 ATC = re.compile(r"^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$")
@@ -171,12 +172,8 @@ def _observation(p: Problems, item: ObservationInput, ctx: Context) -> dict[str,
     if q.kind == "derived":
         p.add(item.code, f"{q.label} is calculated by Eligo; enter what it is calculated from.")
         return None
-    fields: dict[str, Any] = {
-        "kind": "", "value": None, "unit": "", "value_entered": "", "unit_entered": "",
-        "text_value": "", "observed_on": item.observed_on, "source": item.source.strip(),
-        "lln": None, "uln": None, "range_unit": "", "range_source": RangeSource.SITE,
-        "implausible_confirmed": False,
-    }  # fmt: skip
+    fields = OBSERVATION.blank()
+    fields.update(observed_on=item.observed_on, source=item.source.strip())
     fields.update(_measured(p, item, q, ctx))
     day = item.observed_on
     _check_day(p, f"{item.code}.observed_on", f"{q.label} result date", day, ctx)
@@ -287,16 +284,14 @@ def validate(changes: ScreeningChanges, ctx: Context) -> tuple[Plan, Problems]:
         plan.observations[code] = None
     for item in changes.observations:
         plan.observations[item.code] = None if item.is_blank else _observation(p, item, ctx)
-    for mapping, kind in ((changes.answers, "answer"), (changes.judgments, "judgment")):
-        for code, value in mapping.items():
+    for use in ANSWER_USES:
+        for code, value in getattr(changes, use.changes).items():
             if not value.strip():
                 plan.observations[code] = None
                 continue
-            answer = _answer(p, code, value, kind, ctx)
+            answer = _answer(p, code, value, use.kind, ctx)
             if answer is not None:
-                plan.observations[code] = {
-                    **_blank_observation(), **answer,
-                }  # fmt: skip
+                plan.observations[code] = {**OBSERVATION.blank(), **answer}
     plan.medications = [
         (m.id, _medication(p, i, m, ctx)) for i, m in enumerate(changes.medications)
     ]
@@ -315,11 +310,3 @@ def validate(changes: ScreeningChanges, ctx: Context) -> tuple[Plan, Problems]:
     if changes.history_complete is not None:
         plan.flags["history_complete"] = changes.history_complete
     return plan, p
-
-
-def _blank_observation() -> dict[str, Any]:
-    return {
-        "value": None, "unit": "", "value_entered": "", "unit_entered": "", "text_value": "",
-        "observed_on": None, "source": "", "lln": None, "uln": None, "range_unit": "",
-        "range_source": RangeSource.SITE, "implausible_confirmed": False,
-    }  # fmt: skip
