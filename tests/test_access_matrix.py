@@ -63,6 +63,8 @@ RULES: dict[str, Rule] = {
     "screening:register": Rule(_signed_in(200, monitor=404, data_manager=404)),
     "screening:candidate": Rule(_A_OR_MONITOR, kwargs=lambda world: {"pk": world["candidate"].pk}),
     "screening:summary": Rule(_A_OR_MONITOR, kwargs=lambda world: {"pk": world["screening"].pk}),
+    "screening:record": Rule(_A_OR_MONITOR, kwargs=lambda world: {"pk": world["screening"].pk}),
+    "screening:record_pdf": Rule(_A_OR_MONITOR, kwargs=lambda world: {"pk": world["screening"].pk}),
     "screening:entry": Rule(_A_ONLY, kwargs=lambda world: {"pk": world["screening"].pk}),
     "screening:decision": Rule(_A_ONLY, kwargs=lambda world: {"pk": world["screening"].pk}),
     "screening:rescreen": Rule(_A_ONLY, kwargs=lambda world: {"pk": world["screening"].pk}),

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from accounts.models import User
 from audit.services import audit_record
+from screening.models import Screening
 from screening.selectors import LogRow, log_rows, screening_log
 
 LOG_EXPORTED = "screening.log.exported"
@@ -35,3 +36,21 @@ def screening_log_export(
             request=request,
         )
     return log_rows(screening_log(user, **chosen).iterator(chunk_size=500))
+
+
+RECORD_DOWNLOADED = "screening.record.downloaded"
+
+
+def screening_record_download(
+    *, user: User, screening: Screening, request: HttpRequest | None = None
+) -> None:
+    """Record that ``user`` takes the signed eligibility record of ``screening`` away
+    as a file: a copy that leaves Eligo, filed at the candidate's site."""
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=RECORD_DOWNLOADED,
+            obj=screening,
+            site=screening.candidate.site,
+            request=request,
+        )

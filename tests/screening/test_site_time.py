@@ -29,8 +29,7 @@ from screening.services import (
     screening_start,
 )
 from screening.services.reminders import washout_reminders_send
-from tests.conftest import PASSWORD
-from tests.helpers import register, save, sign_withdrawal, start
+from tests.helpers import PASSWORD, register, save, sign_withdrawal, start
 from tests.screening.helpers import washout_ending_soon
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +77,10 @@ def berlin(hmsc: Any, site_a: Any, coordinator_a: Any, investigator_a: Any) -> d
 def begin(staff: dict[str, Any], hmsc: Any, day: date) -> Screening:
     """Register a candidate at the site and start screening on ``day`` (consent the same day)."""
     candidate = register(staff["coordinator"], hmsc, staff["site"])
-    return start(staff["coordinator"], candidate, screening_date=day, consent_date=day)
+    screening: Screening = start(
+        staff["coordinator"], candidate, screening_date=day, consent_date=day
+    )
+    return screening
 
 
 def refused_fields(call: Any) -> dict[str, list[str]]:
