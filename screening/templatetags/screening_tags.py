@@ -1,13 +1,12 @@
 """Presentation helpers for screening pages: outcome words, icons and colours,
-times in the site's zone and in UTC, units as a coordinator reads them.
+units as a coordinator reads them. Stored moments are shown with ``accounts``'
+``zones`` filters (``site_time``, ``site_time_utc``), on the site's clock.
 
 Colour is never the only signal: every outcome has an icon and a word too.
 """
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import UTC, datetime
 from typing import Any
 
 from django import template
@@ -98,22 +97,6 @@ def iso_date(value: Any) -> Any:
     if isinstance(value, str):
         return parse_date(value) or value
     return value
-
-
-@register.filter
-def in_zone(moment: datetime | None, zone: str) -> datetime | None:
-    """An aware datetime shown in an IANA time zone (the site's)."""
-    if moment is None:
-        return None
-    try:
-        return moment.astimezone(zoneinfo.ZoneInfo(zone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return moment.astimezone(UTC)
-
-
-@register.filter
-def in_utc(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.astimezone(UTC)
 
 
 @register.filter
