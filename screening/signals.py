@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
 
 from screening.selectors import open_screenings
 from trials.catalogue import catalogue_was_changed
-from trials.models import ReferenceRange
+from trials.models import ProtocolVersion, ReferenceRange, Site
+from trials.pinning import PinnedCount, pinned_to_version
 
 
 def _reevaluate(site_id: int | None = None) -> None:
@@ -35,8 +37,24 @@ def _range_changed(sender: Any, instance: ReferenceRange, **kwargs: Any) -> None
         _reevaluate(instance.site_id)
 
 
+def _open_screenings_pinned(
+    sender: Any, version: ProtocolVersion, **kwargs: Any
+) -> list[PinnedCount]:
+    """Open screenings stay on the version they started under: counted by site for the
+    page that activates another version (``trials.pinning``)."""
+    rows = (
+        open_screenings()
+        .filter(protocol_version=version)
+        .values("candidate__site")
+        .annotate(screenings=Count("pk"))
+    )
+    sites = Site.objects.in_bulk([row["candidate__site"] for row in rows])
+    return [PinnedCount(sites[row["candidate__site"]], row["screenings"]) for row in rows]
+
+
 def connect() -> None:
     catalogue_was_changed.connect(_catalogue_changed, dispatch_uid="reevaluate-catalogue")
+    pinned_to_version.connect(_open_screenings_pinned, dispatch_uid="pinned-open-screenings")
     post_save.connect(_range_changed, sender=ReferenceRange, dispatch_uid="reevaluate-range-save")
     post_delete.connect(
         _range_changed, sender=ReferenceRange, dispatch_uid="reevaluate-range-delete"

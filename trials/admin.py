@@ -167,6 +167,9 @@ class ProtocolVersionAdmin(admin.ModelAdmin):
         "created_at",
         "activated_by",
         "activated_at",
+        "activation_printed_name",
+        "activation_meaning",
+        "activation_reason",
         "superseded_at",
         "source",
     )
@@ -219,7 +222,7 @@ class ProtocolVersionAdmin(admin.ModelAdmin):
             ),
             path(
                 "<int:pk>/activate/",
-                wrap(admin_views.activate),
+                admin_views.data_managers_only(wrap(admin_views.activate)),
                 name="trials_protocolversion_activate",
             ),
             path("<int:pk>/diff/", wrap(admin_views.diff), name="trials_protocolversion_diff"),

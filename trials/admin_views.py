@@ -2,27 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.access import can_configure
 from eligibility import DefinitionError
+from trials.activation import activation_summary
 from trials.diff import version_diff
-from trials.forms import ProtocolUploadForm
-from trials.models import ProtocolVersion
-from trials.preview import criteria_rows
+from trials.forms import ActivationForm, ProtocolUploadForm
+from trials.models import ProtocolStatus, ProtocolVersion
+from trials.preview import version_preview
 from trials.protocols import (
+    APPROVAL_MEANING,
     ProtocolVersionError,
-    protocol_activate,
     protocol_export,
     protocol_import,
+    protocol_version_activate,
 )
 
 VIEW = "trials.view_protocolversion"
 ADD = "trials.add_protocolversion"
 CHANGE = "trials.change_protocolversion"
+
+
+def data_managers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in people who are not data managers get 404, not the admin's login page.
+
+    Wraps the admin-wrapped view, so someone not signed in still goes to sign in.
+    """
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not can_configure(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 def _context(request: HttpRequest, title: str, **extra: object) -> dict[str, object]:
@@ -44,7 +67,6 @@ def import_definition(request: HttpRequest) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 source_name=form.cleaned_data["file"].name,
                 user=request.user,  # type: ignore[arg-type]
-                activate=form.cleaned_data["activate"],
                 effective_date=form.cleaned_data["effective_date"],
             )
         except DefinitionError as exc:
@@ -72,7 +94,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             f"{version.trial.code} version {version.label}",
             version=version,
-            rows=criteria_rows(version),
+            preview=version_preview(version),
             others=others,
             original=version,
         ),
@@ -98,17 +120,52 @@ def diff(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @permission_required(CHANGE, raise_exception=True)
 def activate(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_object_or_404(ProtocolVersion, pk=pk)
-    try:
-        protocol_activate(version=version, user=request.user)  # type: ignore[arg-type]
-    except (ProtocolVersionError, DefinitionError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"{version} is now active.")
-    return redirect("admin:trials_protocolversion_preview", version.pk)
+    """The confirmation page: what changes, then a reason and the password that signs it.
+
+    Only a valid POST with the right password activates; a GET shows the page.
+    """
+    version = get_object_or_404(ProtocolVersion.objects.select_related("trial"), pk=pk)
+    if version.status != ProtocolStatus.DRAFT:
+        messages.error(
+            request,
+            _("%(version)s is not a draft; only a draft can be activated.") % {"version": version},
+        )
+        return redirect("admin:trials_protocolversion_preview", version.pk)
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            protocol_version_activate(
+                version=version,
+                user=request.user,  # type: ignore[arg-type]
+                password=form.cleaned_data["password"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ProtocolVersionError as exc:
+            form.add_error(exc.field, str(exc))
+        except DefinitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            version.refresh_from_db()
+            messages.success(request, _("%(version)s is now active.") % {"version": version})
+            return redirect("admin:trials_protocolversion_preview", version.pk)
+    return render(
+        request,
+        "admin/trials/protocolversion/activate.html",
+        _context(
+            request,
+            _("Activate %(trial)s version %(label)s")
+            % {"trial": version.trial.code, "label": version.label},
+            version=version,
+            summary=activation_summary(version),
+            form=form,
+            meaning=APPROVAL_MEANING,
+            signer=request.user.get_full_name(),  # type: ignore[union-attr]
+            now=timezone.now(),
+        ),
+    )
 
 
 @permission_required(VIEW, raise_exception=True)

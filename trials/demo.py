@@ -115,6 +115,7 @@ def load_demo_protocols() -> list[ImportOutcome]:
             source_name=f"protocols/{path.name}",
             user=None,
             activate=True,
+            activation_reason="Demonstration data (load_demo).",
         )
         outcomes.append(outcome)
         trial = outcome.version.trial

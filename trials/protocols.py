@@ -1,11 +1,15 @@
 """Writes of protocol versions: import, activate, export.
 
 A definition is validated by the engine against this installation's catalogue
-before anything is written; on any error nothing is written at all.
+before anything is written; on any error nothing is written at all. A data
+manager activates a version by signing it (``protocol_version_activate``); the
+command line activates without a signature but never without a reason
+(``protocol_version_activate_unsigned``, docs/decisions.md).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -13,18 +17,38 @@ from datetime import date
 from typing import Any, Literal
 
 import yaml
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.access import can_configure
 from accounts.models import User
+from accounts.throttling import login_failed, login_locked_until
 from audit.services import audit_record
 from eligibility import ProtocolDefinition, load_definition
 from trials.catalogue import current_catalogue, sync_builtin_catalogue
 from trials.models import ProtocolStatus, ProtocolVersion, Quantity, Trial
 
+# The meaning of a data manager's signature on an activation (21 CFR 11.50(a)(3)). Stored
+# as written here, in English, like the meanings of eligibility signatures.
+APPROVAL_MEANING = "approved for screening"
+
 
 class ProtocolVersionError(ValueError):
-    """A protocol-version operation that the versioning rules forbid."""
+    """A protocol-version operation that the versioning rules forbid.
+
+    ``field`` names the form field the problem is about, when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class SignatureRefused(ProtocolVersionError):
+    """The password did not match, or sign-in is locked: audited, nothing activated."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +106,7 @@ def protocol_import(
     source_name: str,
     user: User | None,
     activate: bool = False,
+    activation_reason: str = "",
     effective_date: date | None = None,
 ) -> ImportOutcome:
     """Import a definition: a new draft when its content is new, nothing when it is not.
@@ -89,7 +114,19 @@ def protocol_import(
     Re-importing a label whose draft exists replaces the draft; re-importing a
     label that is active or superseded with different content is refused (an
     amendment needs its own label).
+
+    ``activate`` activates the draft too, unsigned, for the command line and the
+    demonstration data only (``user`` is then ``None``): a person in Eligo activates
+    by signing on the confirmation page. ``activation_reason`` defaults to naming
+    the file imported.
     """
+    if activate and user is not None:
+        raise ProtocolVersionError(
+            _(
+                "A data manager activates a version by signing it: import the draft, "
+                "then activate it from its preview."
+            )
+        )
     if not Quantity.objects.exists():
         sync_builtin_catalogue()  # a fresh installation: start from the built-in catalogue
     definition = validate_definition(text, source_name=source_name)
@@ -177,15 +214,104 @@ def protocol_import(
         result = "updated"
     activated = False
     if activate and version.status == ProtocolStatus.DRAFT:
-        protocol_activate(version=version, user=user)
+        protocol_version_activate_unsigned(
+            version=version,
+            reason=activation_reason or f"Activated on import of {source_name}.",
+        )
         activated = True
     return ImportOutcome(
         version=version, result=result, trial_created=trial_created, activated=activated
     )
 
 
+def protocol_version_activate(
+    *,
+    version: ProtocolVersion,
+    user: User,
+    password: str,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> ProtocolVersion:
+    """A data manager makes a draft the trial's active version, signing with their password.
+
+    The signature manifests the printed name, the time (UTC) and the meaning
+    "approved for screening"; the reason is required. A wrong password activates
+    nothing: the refusal is audited in a transaction of its own (committed, so the
+    attempt stays on the record) and counts as a failed login towards the user's
+    sign-in lock; while that lock holds, the password is not even checked.
+    """
+    if not can_configure(user):
+        raise PermissionDenied("Only a data manager activates protocol versions.")
+    reason = reason.strip()
+    if not reason:
+        raise ProtocolVersionError(
+            _("Give the reason for activating this version."), field="reason"
+        )
+    locked_until = login_locked_until(user.get_username())
+    if locked_until is not None:
+        _refuse_signature(user, version, "was not checked: sign-in locked", request)
+        raise SignatureRefused(
+            _("Too many failed attempts; sign again after %(time)s UTC.")
+            % {"time": f"{locked_until.astimezone(dt.UTC):%H:%M}"},
+            field="password",
+        )
+    if not user.check_password(password):
+        _refuse_signature(user, version, "did not match", request)
+        login_failed(username=user.get_username(), request=request)
+        raise SignatureRefused(
+            _("The password does not match; the version was not activated."),
+            field="password",
+        )
+    return _activate(
+        version=version,
+        actor=user,
+        reason=reason,
+        meaning=APPROVAL_MEANING,
+        printed_name=user.get_full_name(),
+        request=request,
+    )
+
+
+def protocol_version_activate_unsigned(*, version: ProtocolVersion, reason: str) -> ProtocolVersion:
+    """Activate a draft from the command line (``import_protocol --activate``, demo data).
+
+    Whoever runs a management command holds the server's shell, which a password typed
+    there would not restrain, so this activation carries a reason but no signature, no
+    actor and no printed name (docs/decisions.md).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ProtocolVersionError(
+            _("Give the reason for activating this version."), field="reason"
+        )
+    return _activate(version=version, actor=None, reason=reason, meaning="", printed_name="")
+
+
+def _refuse_signature(
+    user: User, version: ProtocolVersion, why: str, request: HttpRequest | None
+) -> None:
+    # Its own transaction, committed before the refusal is raised: a failed signing
+    # attempt must stay on the record.
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="trials.protocolversion.signature_refused",
+            obj=version,
+            changes={"password": {"old": None, "new": why, "label": "Password"}},
+            request=request,
+        )
+
+
 @transaction.atomic
-def protocol_activate(*, version: ProtocolVersion, user: User | None) -> ProtocolVersion:
+def _activate(
+    *,
+    version: ProtocolVersion,
+    actor: User | None,
+    reason: str,
+    meaning: str,
+    printed_name: str,
+    request: HttpRequest | None = None,
+) -> ProtocolVersion:
     """Make a draft the trial's active version; the previous active one is superseded.
 
     The definition is checked again first: the catalogue may have changed since
@@ -207,20 +333,42 @@ def protocol_activate(*, version: ProtocolVersion, user: User | None) -> Protoco
         previous.superseded_at = now
         previous.save(update_fields=["status", "superseded_at"])
         audit_record(
-            actor=user,
+            actor=actor,
             action="trials.protocolversion.superseded",
             obj=previous,
             changes={"status": {"old": "active", "new": "superseded", "label": "Status"}},
+            reason=reason,
+            request=request,
         )
     version.status = ProtocolStatus.ACTIVE
-    version.activated_by = user
+    version.activated_by = actor
     version.activated_at = now
-    version.save(update_fields=["status", "activated_by", "activated_at"])
+    version.activation_reason = reason
+    version.activation_meaning = meaning
+    version.activation_printed_name = printed_name
+    version.save(
+        update_fields=[
+            "status",
+            "activated_by",
+            "activated_at",
+            "activation_reason",
+            "activation_meaning",
+            "activation_printed_name",
+        ]
+    )
+    changes: dict[str, dict[str, Any]] = {
+        "status": {"old": "draft", "new": "active", "label": "Status"}
+    }
+    if meaning:
+        changes["printed_name"] = {"old": None, "new": printed_name, "label": "Signed by"}
+        changes["meaning"] = {"old": None, "new": meaning, "label": "Meaning"}
     audit_record(
-        actor=user,
+        actor=actor,
         action="trials.protocolversion.activated",
         obj=version,
-        changes={"status": {"old": "draft", "new": "active", "label": "Status"}},
+        changes=changes,
+        reason=reason,
+        request=request,
     )
     return version
 

@@ -10,14 +10,15 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from tests.conftest import require_or_skip
+from tests.conftest import PASSWORD, require_or_skip
 from tests.trials.helpers import DEFINITION
 from trials.models import ProtocolStatus, ProtocolVersion, Trial
 from trials.protocols import (
     ProtocolVersionError,
-    protocol_activate,
     protocol_export,
     protocol_import,
+    protocol_version_activate,
+    protocol_version_activate_unsigned,
     source_hash,
 )
 
@@ -81,7 +82,7 @@ def test_activating_an_amendment_supersedes_the_previous_version() -> None:
     v1 = _import(activate=True).version
     v2 = _import(DEFINITION.replace('"1.0"', '"2.0"').replace("and 65", "and 70")).version
     assert v2.status == ProtocolStatus.DRAFT
-    protocol_activate(version=v2, user=None)
+    protocol_version_activate_unsigned(version=v2, reason="Amendment approved.")
     v1.refresh_from_db()
     assert v1.status == ProtocolStatus.SUPERSEDED
     assert v1.superseded_at is not None
@@ -91,7 +92,7 @@ def test_activating_an_amendment_supersedes_the_previous_version() -> None:
 def test_only_a_draft_can_be_activated() -> None:
     version = _import(activate=True).version
     with pytest.raises(ProtocolVersionError, match="is active; only a draft can be activated"):
-        protocol_activate(version=version, user=None)
+        protocol_version_activate_unsigned(version=version, reason="Again.")
 
 
 def test_export_then_import_round_trips_to_the_same_hash(tmp_path: Path) -> None:
@@ -146,7 +147,9 @@ class TestReadOnlyVersions:
 
     def test_a_superseded_version_cannot_come_back(self) -> None:
         v1 = _import(activate=True).version
-        protocol_activate(version=_import(DEFINITION.replace('"1.0"', '"2.0"')).version, user=None)
+        protocol_version_activate_unsigned(
+            version=_import(DEFINITION.replace('"1.0"', '"2.0"')).version, reason="Amendment."
+        )
         with pytest.raises(DatabaseError), transaction.atomic():
             ProtocolVersion.objects.filter(pk=v1.pk).update(status=ProtocolStatus.ACTIVE)
 
@@ -171,15 +174,22 @@ class TestReadOnlyVersions:
 
 def test_imports_and_activations_are_audited(data_manager: Any) -> None:
     from audit.models import AuditEvent
+    from trials.catalogue import sync_builtin_catalogue
 
-    v1 = protocol_import(
-        text=DEFINITION, source_name="demo1.yaml", user=data_manager, activate=True
-    ).version
+    sync_builtin_catalogue()  # as a fresh installation's first import would
+    before = AuditEvent.objects.order_by("sequence").values_list("sequence", flat=True).last()
+    v1 = protocol_import(text=DEFINITION, source_name="demo1.yaml", user=data_manager).version
+    protocol_version_activate(
+        version=v1, user=data_manager, password=PASSWORD, reason="First version."
+    )
     v2 = protocol_import(
         text=DEFINITION.replace('"1.0"', '"2.0"'), source_name="v2.yaml", user=data_manager
     ).version
-    protocol_activate(version=v2, user=data_manager)
-    actions = list(AuditEvent.objects.order_by("sequence").values_list("action", "object_id"))
+    protocol_version_activate(
+        version=v2, user=data_manager, password=PASSWORD, reason="Amendment approved."
+    )
+    events = AuditEvent.objects.filter(sequence__gt=before or 0).order_by("sequence")
+    actions = list(events.values_list("action", "object_id"))
     assert actions == [
         ("trials.trial.created", str(v1.trial_id)),
         ("trials.protocolversion.created", str(v1.pk)),

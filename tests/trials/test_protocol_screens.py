@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.conftest import PASSWORD
 from tests.trials.helpers import DEFINITION
 from trials.models import ProtocolStatus, ProtocolVersion
 from trials.protocols import protocol_import
@@ -69,13 +70,20 @@ def test_activating_from_the_preview_supersedes_the_active_version(dm_client: Cl
     v2 = protocol_import(
         text=DEFINITION.replace('"1.0"', '"2.0"'), source_name="v2.yaml", user=None
     ).version
-    response = dm_client.post(f"/admin/trials/protocolversion/{v2.pk}/activate/", follow=True)
+    # A GET shows the confirmation page and activates nothing.
+    assert dm_client.get(f"/admin/trials/protocolversion/{v2.pk}/activate/").status_code == 200
+    v2.refresh_from_db()
+    assert v2.status == ProtocolStatus.DRAFT
+    response = dm_client.post(
+        f"/admin/trials/protocolversion/{v2.pk}/activate/",
+        {"reason": "Amendment approved.", "password": PASSWORD},
+        follow=True,
+    )
     assert "is now active" in response.content.decode()
     v1.refresh_from_db()
     v2.refresh_from_db()
     assert (v1.status, v2.status) == (ProtocolStatus.SUPERSEDED, ProtocolStatus.ACTIVE)
     assert v2.activated_by is not None
-    assert dm_client.get(f"/admin/trials/protocolversion/{v2.pk}/activate/").status_code == 405
 
 
 def test_comparing_two_versions_shows_what_changed_word_by_word(dm_client: Client) -> None:
