@@ -35,6 +35,15 @@ from screening.models import (
     RangeSource,
     Screening,
 )
+from screening.shapes import (
+    ANSWER_USES,
+    COMPLETENESS_FLAGS,
+    HISTORY_EVENT,
+    MEDICATION,
+    OBSERVATION,
+    OBSERVATION_USES,
+    Shape,
+)
 from trials.catalogue import catalogue_stamp
 from trials.models import ProtocolVersion, ReferenceRange
 from trials.protocols import load_version
@@ -42,7 +51,7 @@ from trials.selectors import reference_range_for
 
 if TYPE_CHECKING:
     # Only for annotations: the services import this module.
-    from screening.services.changes import ScreeningChanges
+    from screening.services.changes import ObservationInput, ScreeningChanges
 
 FACTS_FORMAT = "eligo-facts/1"
 
@@ -116,55 +125,44 @@ def observation_kind(catalogue: Catalogue, code: str) -> str | None:
     return None
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
 def _typed(value: Decimal | None) -> str | None:
     """A reading as typed: its written precision is part of the record ("95.0")."""
     return None if value is None else format(value, "f")
 
 
+# The facts are built from a state that holds every row as its declared fields
+# (``screening.shapes``), named as the models name them: saved rows as they are stored,
+# unsaved ones (``pending``) as they would be stored before the services' checks.
+
+
 def _stored_state(screening: Screening) -> dict[str, Any]:
-    observations = {
-        o.code: {
-            "kind": o.kind,
-            "value": o.value_entered or None,
-            "unit": o.unit_entered,
-            "text": o.text_value,
-            "date": o.observed_on,
-            "source": o.source,
-            "report_range": o.range_source == RangeSource.REPORT,
-            "lln": o.lln,
-            "uln": o.uln,
-            "range_unit": o.range_unit,
-        }
-        for o in screening.observations.all()
-    }
-    medications = {
-        m.pk: {
-            "drug": m.drug,
-            "atc": m.atc,
-            "route": m.route,
-            "start": m.start,
-            "stop": m.stop,
-            "ongoing": m.ongoing,
-            "daily_dose": m.daily_dose,
-            "dose_unit": m.dose_unit,
-        }
-        for m in screening.medications.all()
-    }
-    history = {
-        h.pk: {"code": h.code, "date": h.occurred_on, "details": dict(h.details)}
-        for h in screening.history.all()
-    }
     return {
-        "observations": observations,
-        "medications": medications,
-        "history": history,
+        "observations": {o.code: OBSERVATION.values(o) for o in screening.observations.all()},
+        "medications": {m.pk: MEDICATION.values(m) for m in screening.medications.all()},
+        "history": {h.pk: HISTORY_EVENT.values(h) for h in screening.history.all()},
         "score_items": {s.score: list(s.items) for s in screening.score_items.all()},
-        "medications_complete": screening.medications_complete,
-        "history_complete": screening.history_complete,
+        **{flag.name: getattr(screening, flag.name) for flag in COMPLETENESS_FLAGS},
+    }
+
+
+def _as_fields(shape: Shape, item: Any) -> dict[str, Any]:
+    """A row of a change as the shape's fields, each from the attribute declared to carry it."""
+    return {
+        f.name: getattr(item, f.change)
+        for f in shape.fields
+        if f.change is not None and f.name in shape.stored
+    }
+
+
+def _pending_observation(item: ObservationInput, kind: str) -> dict[str, Any]:
+    # The canonical value is left blank: the engine converts what was typed itself.
+    return {
+        **OBSERVATION.blank(),
+        **_as_fields(OBSERVATION, item),
+        "kind": kind,
+        "value_entered": _typed(item.value) or "",
+        "text_value": item.text.strip(),
+        "range_source": RangeSource.REPORT if item.range_from_report else RangeSource.SITE,
     }
 
 
@@ -176,53 +174,35 @@ def _overlay(state: dict[str, Any], pending: ScreeningChanges, catalogue: Catalo
         if item.is_blank:
             obs.pop(item.code, None)
             continue
-        obs[item.code] = {
-            "kind": observation_kind(catalogue, item.code) or ObservationKind.MEASUREMENT,
-            "value": _typed(item.value),
-            "unit": item.unit,
-            "text": item.text.strip(),
-            "date": item.observed_on,
-            "source": item.source,
-            "report_range": item.range_from_report,
-            "lln": item.lln,
-            "uln": item.uln,
-            "range_unit": item.range_unit,
-        }
-    for mapping, kind in ((pending.answers, "answer"), (pending.judgments, "judgment")):
-        for code, answer in mapping.items():
+        kind = observation_kind(catalogue, item.code) or ObservationKind.MEASUREMENT
+        obs[item.code] = _pending_observation(item, kind)
+    for use in ANSWER_USES:
+        for code, answer in getattr(pending, use.changes).items():
             if answer.strip():
-                obs[code] = {"kind": kind, "text": answer.strip().lower()}
+                text = answer.strip().lower()
+                obs[code] = {**OBSERVATION.blank(), "kind": use.kind, "text_value": text}
             else:
                 obs.pop(code, None)
     meds = state["medications"]
     for pk in pending.remove_medications:
         meds.pop(pk, None)
     for i, m in enumerate(pending.medications):
-        meds[m.id if m.id is not None else f"new-{i}"] = {
-            "drug": m.drug,
-            "atc": m.atc.strip().upper(),
-            "route": m.route,
-            "start": m.start,
-            "stop": m.stop,
-            "ongoing": m.ongoing,
-            "daily_dose": m.daily_dose,
-            "dose_unit": m.dose_unit,
-        }
+        key = m.id if m.id is not None else f"new-{i}"
+        meds[key] = {**_as_fields(MEDICATION, m), "atc": m.atc.strip().upper()}
     events = state["history"]
     for pk in pending.remove_history:
         events.pop(pk, None)
     for i, h in enumerate(pending.history):
         key = h.id if h.id is not None else f"new-{i}"
-        events[key] = {"code": h.code, "date": h.occurred_on, "details": dict(h.details)}
+        events[key] = {**_as_fields(HISTORY_EVENT, h), "details": dict(h.details)}
     for score, items in pending.score_items.items():
         if items is None:
             state["score_items"].pop(score, None)
         else:
             state["score_items"][score] = list(items)
-    if pending.medications_complete is not None:
-        state["medications_complete"] = pending.medications_complete
-    if pending.history_complete is not None:
-        state["history_complete"] = pending.history_complete
+    for flag in COMPLETENESS_FLAGS:
+        if getattr(pending, flag.name) is not None:
+            state[flag.name] = getattr(pending, flag.name)
 
 
 def site_reference_range(
@@ -246,17 +226,17 @@ def site_reference_range(
 def _reference_range(
     screening: Screening, code: str, o: dict[str, Any], dob: date | None
 ) -> dict[str, str] | None:
-    if o.get("report_range"):
+    if o["range_source"] == RangeSource.REPORT:
         out: dict[str, str | None] = {
-            "lln": plain_number(o.get("lln")),
-            "uln": plain_number(o.get("uln")),
+            "lln": plain_number(o["lln"]),
+            "uln": plain_number(o["uln"]),
         }
         return {
             **{k: v for k, v in out.items() if v is not None},
-            "unit": o.get("range_unit") or o.get("unit") or "",
+            "unit": o["range_unit"] or o["unit_entered"] or "",
             "source": "report",
         }
-    on = o.get("date") or screening.screening_date
+    on = o["observed_on"] or screening.screening_date
     found = site_reference_range(screening, code, on=on, date_of_birth=dob)
     if found is None:
         return None
@@ -274,14 +254,14 @@ def _reading(
 ) -> dict[str, Any]:
     reading: dict[str, Any] = {"code": code}
     if o["kind"] == ObservationKind.QUALITATIVE:
-        reading["result"] = o["text"]
+        reading["result"] = o["text_value"]
     else:
-        reading["value"] = o.get("value")
-        if o.get("unit"):
-            reading["unit"] = o["unit"]
-    if o.get("date") is not None:
-        reading["date"] = o["date"].isoformat()
-    if o.get("source"):
+        reading["value"] = o["value_entered"] or None
+        if o["unit_entered"]:
+            reading["unit"] = o["unit_entered"]
+    if o["observed_on"] is not None:
+        reading["date"] = o["observed_on"].isoformat()
+    if o["source"]:
         reading["source"] = o["source"]
     if o["kind"] == ObservationKind.LAB:
         ref = _reference_range(screening, code, o, dob)
@@ -306,6 +286,15 @@ def _exposure(catalogue: Catalogue, m: dict[str, Any]) -> dict[str, Any]:
             "unit": m.get("dose_unit") or "",
         }
     return out
+
+
+def _event(h: dict[str, Any]) -> dict[str, Any]:
+    event: dict[str, Any] = {"code": h["code"]}
+    if h["occurred_on"]:
+        event["date"] = h["occurred_on"].isoformat()
+    if h["details"]:
+        event["details"] = dict(h["details"])
+    return event
 
 
 def _sorted(values: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -338,12 +327,11 @@ def facts_document(
     if dob is not None:
         doc["date_of_birth"] = dob.isoformat()
     for code, o in sorted(state["observations"].items()):
-        kind = o["kind"]
-        if kind in (ObservationKind.ANSWER, ObservationKind.JUDGMENT):
-            doc["answers" if kind == ObservationKind.ANSWER else "judgments"][code] = o["text"]
+        use = OBSERVATION_USES[o["kind"]]
+        if use.is_answer:
+            doc[use.facts][code] = o["text_value"]
         else:
-            section = "measurements" if kind == ObservationKind.MEASUREMENT else "labs"
-            doc[section].append(_reading(screening, code, o, dob))
+            doc[use.facts].append(_reading(screening, code, o, dob))
     # Not taken yet means unknown to the engine, never "none".
     if state["medications_complete"]:
         doc["medications"] = [
@@ -351,11 +339,7 @@ def facts_document(
             for m in _sorted(state["medications"].values(), "start")
         ]
     if state["history_complete"]:
-        doc["history"] = [
-            {"code": h["code"], **({"date": _iso(h["date"])} if h["date"] else {}),
-             **({"details": h["details"]} if h["details"] else {})}
-            for h in _sorted(state["history"].values(), "date")
-        ]  # fmt: skip
+        doc["history"] = [_event(h) for h in _sorted(state["history"].values(), "occurred_on")]
     return doc
 
 
