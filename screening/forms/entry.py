@@ -13,10 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import ReasonCode
 from eligibility import InputSpec, Requirements
 from screening.forms.rows import DATE, RowFormSet, row_formset
+from screening.shapes import OBSERVATION
 
 ANSWER_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
 NUMERIC = ("measurement", "lab")
@@ -96,26 +98,30 @@ class ScreeningEntryForm(forms.Form):
         if is_numeric(spec):
             self.fields[f"{code}__value"] = forms.DecimalField(label=spec.label, required=False)
             self.fields[f"{code}__unit"] = forms.ChoiceField(
-                label="Unit",
+                label=OBSERVATION.label_of("unit_entered"),
                 choices=[(u, _unit_label(u)) for u in spec.units],
                 required=False,
                 initial=spec.unit,
             )
-            self.fields[f"{code}__date"] = forms.DateField(
-                label="Result date" if spec.kind == "lab" else "Date", required=False, widget=DATE
-            )
+            # A laboratory's date is the result's; a measurement's is the day it was taken.
+            day = _("Result date") if spec.kind == "lab" else OBSERVATION.label_of("observed_on")
+            self.fields[f"{code}__date"] = forms.DateField(label=day, required=False, widget=DATE)
             self.fields[f"{code}__confirm"] = forms.BooleanField(
                 label="I confirm this unusual value", required=False
             )
             if spec.needs_reference_range:
                 self.fields[f"{code}__lln"] = forms.DecimalField(
-                    label="LLN", required=False, widget=_small(f"{spec.label}: lower limit")
+                    label=OBSERVATION.label_of("lln"),
+                    required=False,
+                    widget=_small(f"{spec.label}: lower limit"),
                 )
                 self.fields[f"{code}__uln"] = forms.DecimalField(
-                    label="ULN", required=False, widget=_small(f"{spec.label}: upper limit")
+                    label=OBSERVATION.label_of("uln"),
+                    required=False,
+                    widget=_small(f"{spec.label}: upper limit"),
                 )
                 self.fields[f"{code}__range_unit"] = forms.ChoiceField(
-                    label="Range unit",
+                    label=OBSERVATION.label_of("range_unit"),
                     choices=[(u, _unit_label(u)) for u in spec.units],
                     required=False,
                     initial=spec.unit,
@@ -133,7 +139,7 @@ class ScreeningEntryForm(forms.Form):
                 required=False,
             )
             self.fields[f"{code}__date"] = forms.DateField(
-                label="Result date", required=False, widget=DATE
+                label=_("Result date"), required=False, widget=DATE
             )
         elif spec.kind in ("answer", "judgment"):
             self.fields[code] = forms.ChoiceField(

@@ -23,8 +23,7 @@ from screening.services.changes import (
     ObservationInput,
     ScreeningChanges,
 )
-
-DOSE_UNIT = "mg/day"
+from screening.shapes import DOSE_UNIT, MEDICATION
 
 
 def plain(value: Decimal | None) -> Decimal | None:
@@ -123,11 +122,10 @@ def _saved_rows(screening: Any, requirements: Requirements) -> dict[str, list[di
         )
         if group is None:
             continue
-        rows.setdefault(group.code, []).append({
-            "row_id": med.pk, "drug": med.drug, "route": med.route, "start": med.start,
-            "stop": med.stop, "ongoing": med.ongoing,
-            "daily_dose": plain(med.daily_dose),
-        })  # fmt: skip
+        # The row form's fields are the ones MEDICATION declares for the form.
+        row = {f.form: getattr(med, f.name) for f in MEDICATION.fields if f.form}
+        row["daily_dose"] = plain(med.daily_dose)
+        rows.setdefault(group.code, []).append({"row_id": med.pk, **row})
     for event in screening.history.all():
         row = {"row_id": event.pk, "occurred_on": event.occurred_on}
         row.update({f"detail_{k}": v for k, v in (event.details or {}).items()})
@@ -162,10 +160,13 @@ def changes_from_form(
                 continue  # a unit or range touched with no value: nothing to record
             observations.append(_numeric(spec, data, site_ranges.get(code)))
         elif is_qualitative(spec):
-            observations.append(ObservationInput(
-                code=code, text=data.get(f"{code}__result") or "",
-                observed_on=data.get(f"{code}__date"),
-            ))  # fmt: skip
+            observations.append(
+                ObservationInput(
+                    code=code,
+                    text=data.get(f"{code}__result") or "",
+                    observed_on=data.get(f"{code}__date"),
+                )
+            )
         elif spec.kind == "answer" and code in data:
             answers[code] = data[code] or ""
         elif spec.kind == "judgment" and code in data:
@@ -244,12 +245,18 @@ def _rows(
                 continue
             if medication:
                 origins[f"medications.{len(meds)}"] = (code, index)
-                meds.append(MedicationInput(
-                    drug=d.get("drug") or code, id=row_id, route=d.get("route") or "",
-                    start=d.get("start"), stop=d.get("stop"), ongoing=bool(d.get("ongoing")),
-                    daily_dose=d.get("daily_dose"),
-                    dose_unit=DOSE_UNIT if d.get("daily_dose") is not None else "",
-                ))  # fmt: skip
+                meds.append(
+                    MedicationInput(
+                        drug=d.get("drug") or code,
+                        id=row_id,
+                        route=d.get("route") or "",
+                        start=d.get("start"),
+                        stop=d.get("stop"),
+                        ongoing=bool(d.get("ongoing")),
+                        daily_dose=d.get("daily_dose"),
+                        dose_unit=DOSE_UNIT if d.get("daily_dose") is not None else "",
+                    )
+                )
             else:
                 details = {
                     k.removeprefix("detail_"): v
@@ -257,8 +264,12 @@ def _rows(
                     if k.startswith("detail_") and v
                 }
                 origins[f"history.{len(events)}"] = (code, index)
-                events.append(HistoryInput(
-                    code=code, id=row_id, occurred_on=d.get("occurred_on"),
-                    details=MappingProxyType(details),
-                ))  # fmt: skip
+                events.append(
+                    HistoryInput(
+                        code=code,
+                        id=row_id,
+                        occurred_on=d.get("occurred_on"),
+                        details=MappingProxyType(details),
+                    )
+                )
     return meds, drop_meds, events, drop_events, origins

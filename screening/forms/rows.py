@@ -14,9 +14,9 @@ from django.forms import formset_factory
 from django.forms.formsets import BaseFormSet
 
 from eligibility import InputSpec
+from screening.shapes import DOSE_UNIT, HISTORY_EVENT, MEDICATION
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DOSE_UNIT = "mg/day"
 
 
 def _words(code: str) -> str:
@@ -52,31 +52,38 @@ class RowForm(forms.Form):
 
 
 class MedicationRowForm(RowForm):
+    """One course; its fields are named and labelled as ``MEDICATION`` declares them."""
+
     def __init__(self, *args: Any, spec: InputSpec, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        label = MEDICATION.label_of
         drugs = [(spec.code, f"{spec.label} (any)")]
         drugs += [(c.code, c.label) for c in spec.choices if c.code != spec.code]
         self.fields["drug"] = forms.ChoiceField(
-            label="Drug or class", choices=[("", "—"), *drugs], required=False
+            label=label("drug"), choices=[("", "—"), *drugs], required=False
         )
         self.fields["route"] = forms.ChoiceField(
-            label="Route", choices=[("", "—"), *[(r, r) for r in spec.routes]], required=False
+            label=label("route"),
+            choices=[("", "—"), *[(r, r) for r in spec.routes]],
+            required=False,
         )
-        self.fields["start"] = forms.DateField(label="Start", required=False, widget=DATE)
-        self.fields["stop"] = forms.DateField(label="Last dose", required=False, widget=DATE)
-        self.fields["ongoing"] = forms.BooleanField(label="Ongoing", required=False)
+        self.fields["start"] = forms.DateField(label=label("start"), required=False, widget=DATE)
+        self.fields["stop"] = forms.DateField(label=label("stop"), required=False, widget=DATE)
+        self.fields["ongoing"] = forms.BooleanField(label=label("ongoing"), required=False)
         if spec.needs_dose:
             self.fields["daily_dose"] = forms.DecimalField(
-                label=f"Daily dose ({DOSE_UNIT})", required=False, min_value=0
+                label=f"{label('daily_dose')} ({DOSE_UNIT})", required=False, min_value=0
             )
-        self.order_fields(["drug", "route", "start", "stop", "ongoing", "daily_dose"])
+        self.order_fields([f.form for f in MEDICATION.fields if f.form])
         self.style(spec.label)
 
 
 class EventRowForm(RowForm):
     def __init__(self, *args: Any, spec: InputSpec, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["occurred_on"] = forms.DateField(label="Date", required=False, widget=DATE)
+        self.fields["occurred_on"] = forms.DateField(
+            label=HISTORY_EVENT.label_of("occurred_on"), required=False, widget=DATE
+        )
         for detail in spec.details:
             self.fields[f"detail_{detail.code}"] = forms.ChoiceField(
                 label=detail.label,
