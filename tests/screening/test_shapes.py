@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.db import models
 
+from audit import registry
 from audit.models import AuditEvent
 from eligibility import ProtocolDefinition, load_definition_file
 from screening.facts import facts_document
@@ -180,6 +181,16 @@ def test_a_save_carries_every_shape_and_nothing_else() -> None:
     expected |= {f"remove_{s.changes}" for s in SHAPES if s.change_class is not None}
     expected |= {flag.name for flag in COMPLETENESS_FLAGS}
     assert {f.name for f in fields(ScreeningChanges)} == expected
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.name)
+def test_the_audit_actions_of_each_shape_are_declared(shape: Shape) -> None:
+    model = shape.model._meta.label_lower
+    for verb in ("created", "changed", "removed"):
+        assert registry.get(f"screening.{shape.noun}.{verb}").model == model
+    if shape.complete is not None:
+        for verb in ("completed", "changed"):
+            assert registry.get(f"screening.{shape.complete.noun}.{verb}")
 
 
 def test_every_kind_of_observation_says_how_it_travels() -> None:
