@@ -14,10 +14,12 @@ What derives from this module: the fields a save compares and audits
 (``screening.services.rescreening``), the saved state the facts document is built from
 (``screening.facts``), the labels of the entry form (``screening.forms``), the audit nouns
 and the completeness flags. ``tests/screening/test_shapes.py`` checks the rest against it:
-the models, the change dataclasses, the form's field names, the audit wording, the facts
-document and ``changes_from_facts``. ``docs/architecture.md`` says how to add a field.
+the models, the change dataclasses, the form's field names, the audit trail's keys and
+declared actions, the facts document, the live panel's unsaved values and
+``changes_from_facts``. ``docs/architecture.md`` says how to add a field.
 
-Only models are imported here: the services, facts and forms import this module.
+Only models are imported here, because the services, facts and forms import this module;
+so a shape names its change dataclass rather than importing it.
 """
 
 from __future__ import annotations
