@@ -26,7 +26,7 @@ from django_celery_beat.models import (
 )
 
 from audit.models import ReasonCode
-from audit.services import audit_record, diff_fields
+from audit.services import configuration_record, snapshot
 
 REASON_FIELD = "audit_reason"
 REASON_CODE_FIELD = "audit_reason_code"
@@ -59,44 +59,6 @@ class AuditedForm(forms.ModelForm):
         return data
 
 
-# Bookkeeping Django writes on its own: a login is audited as a login, not as a
-# change of the user; a password hash is never audited (setting one is).
-UNAUDITED_FIELDS = frozenset({"password", "last_login", "date_joined"})
-
-
-def _shown(obj: models.Model, field: Any) -> Any:
-    """A field's value in its display form: a choice's label, a related record's name."""
-    if field.many_to_many:
-        return sorted(str(related) for related in getattr(obj, field.name).all())
-    if field.is_relation:
-        related = getattr(obj, field.name, None)
-        return None if related is None else str(related)
-    if field.choices:
-        value = getattr(obj, field.attname)
-        return None if value in (None, "") else str(dict(field.flatchoices).get(value, value))
-    return getattr(obj, field.attname)
-
-
-def snapshot(obj: models.Model, *, fields: Any = None) -> dict[str, Any]:
-    """The audited fields of ``obj`` as a person reads them (``fields`` narrows them)."""
-    if obj.pk is None:
-        return {}
-    concrete = [*obj._meta.concrete_fields, *obj._meta.many_to_many]
-    return {
-        f.name: _shown(obj, f)
-        for f in concrete
-        if f.name not in UNAUDITED_FIELDS
-        and not f.primary_key
-        and (fields is None or f.name in fields)
-    }
-
-
-def _labels(obj: models.Model) -> dict[str, str]:
-    return {
-        f.name: str(getattr(f, "verbose_name", f.name)).capitalize() for f in obj._meta.get_fields()
-    }
-
-
 def record_change(
     request: HttpRequest,
     obj: models.Model,
@@ -107,18 +69,14 @@ def record_change(
     reason: str = "",
     reason_code: str = "",
 ) -> None:
-    """One configuration event: only real changes, in the fields' display form."""
-    if after is None:
-        after = {} if verb == "deleted" else snapshot(obj)
-    changes = diff_fields(before, after, _labels(obj))
-    if verb == "changed" and not changes:
-        return
-    audit_record(
+    """One configuration event by the person at the admin."""
+    configuration_record(
         actor=request.user,  # type: ignore[arg-type]
-        action=f"{obj._meta.label_lower}.{verb}",
         obj=obj,
-        changes=changes,
-        reason=reason or ("Entered in configuration" if verb != "changed" else ""),
+        verb=verb,
+        before=before,
+        after=after,
+        reason=reason,
         reason_code=reason_code,
         request=request,
     )
@@ -221,11 +179,11 @@ class AuditedModelAdmin(admin.ModelAdmin):
 # bulk, past any audit. Its admin is replaced by one that records every change.
 
 
-class AuditedScheduleAdmin(AuditedModelAdmin, ScheduleAdmin):
+class AuditedScheduleAdmin(AuditedModelAdmin, ScheduleAdmin):  # type: ignore[misc]
     pass
 
 
-class AuditedPeriodicTaskAdmin(AuditedModelAdmin, PeriodicTaskAdmin):
+class AuditedPeriodicTaskAdmin(AuditedModelAdmin, PeriodicTaskAdmin):  # type: ignore[misc]
     actions = ["enable_tasks", "disable_tasks"]
 
     def _set_enabled(self, request: HttpRequest, queryset: Any, enabled: bool) -> int:

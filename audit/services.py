@@ -191,3 +191,72 @@ def require_reason(
         else "Give a reason for changing data that was already saved."
     )
     raise ValidationError({"reason": message}, code="reason_required")
+
+
+# --- Configuration records ---------------------------------------------------------
+# Bookkeeping Django writes on its own: a login is audited as a login, not as a
+# change of the user; a password hash is never audited (setting one is).
+UNAUDITED_FIELDS = frozenset({"password", "last_login", "date_joined"})
+
+
+def _shown(obj: models.Model, field: Any) -> Any:
+    """A field's value in its display form: a choice's label, a related record's name."""
+    if field.many_to_many:
+        return sorted(str(related) for related in getattr(obj, field.name).all())
+    if field.is_relation:
+        related = getattr(obj, field.name, None)
+        return None if related is None else str(related)
+    if field.choices:
+        value = getattr(obj, field.attname)
+        return None if value in (None, "") else str(dict(field.flatchoices).get(value, value))
+    return getattr(obj, field.attname)
+
+
+def snapshot(obj: models.Model, *, fields: Any = None) -> dict[str, Any]:
+    """The audited fields of ``obj`` as a person reads them (``fields`` narrows them)."""
+    if obj.pk is None:
+        return {}
+    concrete = [*obj._meta.concrete_fields, *obj._meta.many_to_many]
+    return {
+        f.name: _shown(obj, f)
+        for f in concrete
+        if f.name not in UNAUDITED_FIELDS
+        and not f.primary_key
+        and (fields is None or f.name in fields)
+    }
+
+
+def field_labels(obj: models.Model) -> dict[str, str]:
+    return {
+        f.name: str(getattr(f, "verbose_name", f.name)).capitalize()
+        for f in obj._meta.get_fields()
+    }
+
+
+def configuration_record(
+    *,
+    actor: User | None,
+    obj: models.Model,
+    verb: str,
+    before: dict[str, Any],
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    reason_code: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEvent | None:
+    """A configuration record created, changed or deleted (``app.model.<verb>``):
+    only real changes, in the fields' display form; ``None`` when nothing changed."""
+    if after is None:
+        after = {} if verb == "deleted" else snapshot(obj)
+    changes = diff_fields(before, after, field_labels(obj))
+    if verb == "changed" and not changes:
+        return None
+    return audit_record(
+        actor=actor,
+        action=f"{obj._meta.label_lower}.{verb}",
+        obj=obj,
+        changes=changes,
+        reason=reason or ("Entered in configuration" if verb != "changed" else ""),
+        reason_code=reason_code,
+        request=request,
+    )

@@ -13,7 +13,7 @@ def _filled(template: Promise, **values: Any) -> Any:
     return lazy(lambda: str(template) % {k: str(v) for k, v in values.items()}, str)()
 
 
-def _data_actions(noun: str, model: str, what: str) -> list[AuditAction]:
+def _data_actions(noun: str, model: str, what: Promise) -> list[AuditAction]:
     """Entered, corrected and removed, for one kind of screening data row."""
     return [
         AuditAction(
@@ -39,7 +39,7 @@ def _data_actions(noun: str, model: str, what: str) -> list[AuditAction]:
     ]
 
 
-def _checklist_actions(noun: str, what: str) -> list[AuditAction]:
+def _checklist_actions(noun: str, what: Promise) -> list[AuditAction]:
     """A history declared complete (first entry) or reopened (a change)."""
     return [
         AuditAction(

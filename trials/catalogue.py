@@ -26,6 +26,7 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
+from audit.services import audit_record
 from eligibility import Catalogue, plain_number
 from trials.models import CatalogueRevision, Drug, DrugClass, Quantity
 
@@ -76,10 +77,13 @@ def _quantity_row(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def sync_builtin_catalogue() -> int:
+@transaction.atomic
+def sync_builtin_catalogue(*, user: Any = None) -> int:
     """Add built-in entries missing from the database; return how many were added.
 
-    The rows are inserted together and counted as one catalogue change."""
+    The rows are inserted together, counted as one catalogue change and recorded
+    as one audit event listing the codes added (``user`` is ``None`` when Eligo
+    does it on its own, on a fresh installation)."""
     data = builtin_catalogue_data()
     have = set(Quantity.objects.values_list("code", flat=True))
     quantities = [
@@ -117,6 +121,20 @@ def sync_builtin_catalogue() -> int:
     Drug.objects.bulk_create(drugs)
     added = len(quantities) + len(classes) + len(drugs)
     if added:
+        audit_record(
+            actor=user,
+            action="trials.catalogue.synced",
+            changes={
+                name: {"old": None, "new": sorted(row.code for row in rows), "label": label}
+                for name, label, rows in (
+                    ("quantities", "Quantities", quantities),
+                    ("drug_classes", "Drug classes", classes),
+                    ("drugs", "Drugs", drugs),
+                )
+                if rows
+            },
+            reason="Built-in catalogue entries missing from the database",
+        )
         catalogue_changed()
     return added
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from accounts.models import SiteMembership, SiteRole, User
+from audit.services import audit_record, configuration_record
 from trials.catalogue import sync_builtin_catalogue
 from trials.models import MonitorAssignment, Quantity, ReferenceRange, Site, TrialSite
 from trials.protocols import ImportOutcome, protocol_import
@@ -106,6 +108,18 @@ DEMO_RANGES: dict[str, tuple[tuple[str, str, str | None, str | None, str], ...]]
 }
 
 
+DEMO_REASON = "Demonstration data (load_demo)"
+
+
+def _created(model: Any, defaults: dict[str, Any] | None = None, **lookup: Any) -> Any:
+    """``get_or_create``, with a configuration audit event when the row is new."""
+    with transaction.atomic():
+        row, created = model.objects.get_or_create(defaults=defaults or {}, **lookup)
+        if created:
+            configuration_record(actor=None, obj=row, verb="created", before={}, reason=DEMO_REASON)
+    return row, created
+
+
 def load_demo_protocols() -> list[ImportOutcome]:
     """Import and activate every definition in ``protocols/``; link both demo sites."""
     outcomes = []
@@ -120,9 +134,9 @@ def load_demo_protocols() -> list[ImportOutcome]:
         outcomes.append(outcome)
         trial = outcome.version.trial
         for site in Site.objects.filter(code__in=[code for code, *_ in DEMO_SITES]):
-            TrialSite.objects.get_or_create(trial=trial, site=site)
+            _created(TrialSite, trial=trial, site=site)
         for monitor in User.objects.filter(is_monitor=True, username__in=DEMO_USERNAMES):
-            MonitorAssignment.objects.get_or_create(monitor=monitor, trial=trial)
+            _created(MonitorAssignment, monitor=monitor, trial=trial)
     return outcomes
 
 
@@ -131,7 +145,8 @@ def load_demo_reference_ranges() -> int:
     quantities = {q.code: q for q in Quantity.objects.filter(kind="lab")}
     for site in Site.objects.filter(code__in=DEMO_RANGES):
         for code, sex, lln, uln, unit in DEMO_RANGES[site.code]:
-            _, was_created = ReferenceRange.objects.get_or_create(
+            _, was_created = _created(
+                ReferenceRange,
                 site=site,
                 quantity=quantities[code],
                 sex=sex,
@@ -155,11 +170,12 @@ def load_demo_data() -> list[DemoUser]:
     """Create what does not exist yet; return the demo users."""
     sites = {}
     for code, name, country, tz in DEMO_SITES:
-        sites[code], _ = Site.objects.get_or_create(
-            code=code, defaults={"name": name, "country": country, "time_zone": tz}
+        sites[code], _ = _created(
+            Site, code=code, defaults={"name": name, "country": country, "time_zone": tz}
         )
     for demo in DEMO_USERS:
-        user, created = User.objects.get_or_create(
+        user, created = _created(
+            User,
             username=demo.username,
             defaults={
                 "full_name": demo.full_name,
@@ -172,9 +188,13 @@ def load_demo_data() -> list[DemoUser]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+            audit_record(actor=None, action="accounts.password.set", obj=user, reason=DEMO_REASON)
         if demo.site_code and demo.site_role:
-            SiteMembership.objects.get_or_create(
-                user=user, site=sites[demo.site_code], defaults={"role": demo.site_role}
+            _created(
+                SiteMembership,
+                user=user,
+                site=sites[demo.site_code],
+                defaults={"role": demo.site_role},
             )
     sync_builtin_catalogue()
     load_demo_reference_ranges()

@@ -39,7 +39,8 @@ class _ScreeningData(models.Model):
         abstract = True
 
     def audit_scope(self) -> AuditScope:
-        return self.screening.audit_scope()  # type: ignore[attr-defined]
+        screening: Screening = self.screening  # type: ignore[attr-defined]
+        return screening.audit_scope()
 
 
 class Observation(_ScreeningData):

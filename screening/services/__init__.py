@@ -24,13 +24,13 @@ from screening.services.data import SaveOutcome, screening_save
 from screening.services.decisions import (
     MEANINGS,
     SignatureRefused,
-    current_decision,
     decision_propose,
     decision_sign,
     standing_signature,
 )
 from screening.services.rescreening import carry_choices, screening_rescreen
 from screening.services.screenings import screening_enrol, screening_start
+from screening.services.workflow import current_decision
 
 __all__ = [
     "MEANINGS",
