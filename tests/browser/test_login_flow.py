@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import PASSWORD
 
@@ -16,16 +18,15 @@ def test_a_coordinator_logs_in_and_sees_their_home_page(
     page: Any, live_server: Any, coordinator_a: Any, artifacts_dir: Path
 ) -> None:
     page.goto(f"{live_server.url}/")
-    assert page.url.endswith("/login/?next=/")
+    expect(page).to_have_url(f"{live_server.url}/login/?next=/")
     page.get_by_label("Username").fill("coord.a")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="Welcome, Alice Coordinator").is_visible()
-    assert "Site coordinator" in page.get_by_test_id("signed-in-as").inner_text()
+    expect(page.get_by_role("heading", name="Welcome, Alice Coordinator")).to_be_visible()
+    expect(page.get_by_test_id("signed-in-as")).to_contain_text("Site coordinator")
     # Bootstrap came from our own static files: the navbar is styled.
-    navbar_colour = page.locator("nav.navbar").evaluate("n => getComputedStyle(n).backgroundColor")
-    assert navbar_colour == "rgb(11, 92, 117)"
+    expect(page.locator("nav.navbar")).to_have_css("background-color", "rgb(11, 92, 117)")
     page.screenshot(path=str(artifacts_dir / "home-coordinator.png"), full_page=True)
 
 
@@ -36,8 +37,8 @@ def test_a_wrong_password_keeps_the_person_on_the_login_page(
     page.get_by_label("Username").fill("coord.a")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_text("Please enter a correct username and password").is_visible()
-    assert "/login/" in page.url
+    expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/login/"))
 
 
 def test_no_request_leaves_the_machine(page: Any, live_server: Any, coordinator_a: Any) -> None:
