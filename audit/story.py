@@ -24,6 +24,7 @@ from audit.models import AuditEvent, ReasonCode
 
 HIDDEN = "(hidden: identity)"
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+_MEASURE = re.compile(r"^-?\d+(\.\d+)? \S+$")  # "90 µmol/L": a value with its unit
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _REASONS = dict(ReasonCode.choices)
@@ -41,7 +42,7 @@ def format_value(value: Any, unit: str = "") -> str:
         text = str(value.get("text", value))
     elif isinstance(value, list):
         return ", ".join(format_value(item) for item in value) or "none"
-    elif isinstance(value, str) and _DECIMAL.match(value):
+    elif isinstance(value, str) and (_DECIMAL.match(value) or _MEASURE.match(value)):
         text = value
     elif isinstance(value, str) and _DATE.match(value):
         day = dt.date.fromisoformat(value)
@@ -101,9 +102,10 @@ def _shown(value: Any, unit: str) -> str:
 
 
 def _field_values(changes: Mapping[str, Any]) -> list[str]:
+    """The values given, for a creation: a field left blank is not worth a word."""
     parts = []
     for field, change in sorted(changes.items()):
-        if isinstance(change, Mapping) and change.get("new") is not None:
+        if isinstance(change, Mapping) and change.get("new") not in (None, "", []):
             label = change.get("label") or field
             parts.append(f"{label} {_shown(change.get('new'), change.get('unit', ''))}")
     return parts

@@ -74,14 +74,14 @@ register(
     ),
     AuditAction(
         "screening.candidate_identity.created",
-        _("{who} recorded the identity of {object}: {values}"),
+        _("{who} recorded the {object}: {values}"),
         Kind.IDENTITY,
         model="screening.candidateidentity",
         identity_all=True,
     ),
     AuditAction(
         "screening.candidate_identity.changed",
-        _("{who} corrected the identity of {object}: {changes}"),
+        _("{who} corrected the {object}: {changes}"),
         Kind.IDENTITY,
         model="screening.candidateidentity",
         identity_all=True,
@@ -114,7 +114,7 @@ register(
     ),
     AuditAction(
         "screening.decision.proposed",
-        _("{who} proposed the decision {new[outcome]}: {values}"),
+        _("{who} proposed the decision: {values}"),
         Kind.DECISION,
         model="screening.decision",
     ),
@@ -126,14 +126,20 @@ register(
     ),
     AuditAction(
         "screening.decision.signed",
-        _("{who} signed {object} with the meaning “{new[meaning]}” ({changes})"),
+        _(
+            "{who} signed the decision with the meaning {new[meaning]}; status from "
+            "{old[status]} to {new[status]}"
+        ),
         Kind.DECISION,
         model="screening.signature",
         quiet_sentence=_("{who} signed {object}"),
     ),
     AuditAction(
         "screening.signature.voided",
-        _("The signature “{old[signature]}” was voided: {changes}"),
+        _(
+            "{who}'s change voided the signature {old[signature]}; status from {old[status]} "
+            "to {new[status]}"
+        ),
         Kind.DECISION,
         model="screening.signature",
     ),

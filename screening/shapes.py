@@ -204,10 +204,10 @@ OBSERVATION = Shape(
             Kind.DECIMAL,
             change=None,
             fact=None,
-            audit="canonical_value",
+            audit="converted",
         ),
         DataField(
-            "unit", _("Canonical unit"), Kind.TEXT, change=None, fact=None, audit="canonical_value"
+            "unit", _("Canonical unit"), Kind.TEXT, change=None, fact=None, audit="converted"
         ),
         # As typed: the engine converts and rounds it itself, so its reasons quote it.
         DataField(
@@ -244,7 +244,7 @@ OBSERVATION = Shape(
             Kind.DATE,
             change="observed_on",
             fact="date",
-            audit="observed_on",
+            audit="date",
             form="date",
         ),
         DataField("source", _("Source"), Kind.TEXT, change="source", fact="source", audit="source"),
@@ -254,7 +254,7 @@ OBSERVATION = Shape(
             Kind.DECIMAL,
             change="lln",
             fact="reference_range.lln",
-            audit="reference_range",
+            audit="range",
             form="lln",
         ),
         DataField(
@@ -263,7 +263,7 @@ OBSERVATION = Shape(
             Kind.DECIMAL,
             change="uln",
             fact="reference_range.uln",
-            audit="reference_range",
+            audit="range",
             form="uln",
         ),
         DataField(
@@ -272,7 +272,7 @@ OBSERVATION = Shape(
             Kind.TEXT,
             change="range_unit",
             fact="reference_range.unit",
-            audit="reference_range",
+            audit="range",
             form="range_unit",
         ),
         # The report's range or the site's, which the facts name as the range's source.
@@ -282,7 +282,7 @@ OBSERVATION = Shape(
             Kind.CHOICE,
             change="range_from_report",
             fact="reference_range.source",
-            audit="reference_range",
+            audit="range",
         ),
         DataField(
             "implausible_confirmed",
@@ -290,7 +290,7 @@ OBSERVATION = Shape(
             Kind.BOOLEAN,
             change="implausible_confirmed",
             fact=None,
-            audit="implausible_confirmed",
+            audit="confirmed",
             form="confirm",
         ),
     ),
@@ -352,7 +352,7 @@ MEDICATION = Shape(
             Kind.DECIMAL,
             change="daily_dose",
             fact="daily_dose.value",
-            audit="daily_dose",
+            audit="dose",
             form="daily_dose",
         ),
         # The form records doses in DOSE_UNIT; the audit tells the dose with its unit.
@@ -362,7 +362,7 @@ MEDICATION = Shape(
             Kind.TEXT,
             change="dose_unit",
             fact="daily_dose.unit",
-            audit="daily_dose",
+            audit="dose",
         ),
     ),
     complete=CompletenessFlag(
@@ -387,7 +387,7 @@ HISTORY_EVENT = Shape(
             Kind.DATE,
             change="occurred_on",
             fact="date",
-            audit="occurred_on",
+            audit="date",
             form="occurred_on",
         ),
         # One form field per detail of the event type: detail_<detail code>.

@@ -108,7 +108,7 @@ class CandidateIdentity(models.Model):
         verbose_name_plural = "candidate identities"
 
     def __str__(self) -> str:
-        return f"identity of {self.candidate_id}"
+        return f"identity of {self.candidate}"
 
     def audit_scope(self) -> AuditScope:
         return self.candidate.audit_scope()

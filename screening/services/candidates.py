@@ -142,15 +142,14 @@ def candidate_register(
         email=identity.email.strip(),
         updated_at=now,
     )
-    labels = {"screening_number": "Screening number", "sex": "Sex", "year_of_birth": "Born"}
     audit(
         user=user,
         action="screening.candidate.created",
         obj=candidate,
         site=site,
         changes={
-            f: {"old": None, "new": getattr(candidate, f), "label": label}
-            for f, label in labels.items()
+            "sex": {"old": None, "new": str(Sex(candidate.sex).label), "label": "Sex"},
+            "year_of_birth": {"old": None, "new": candidate.year_of_birth, "label": "Born"},
         },
         request=request,
     )
@@ -218,7 +217,11 @@ def candidate_identity_change(
         )
     candidate_changes: dict[str, dict[str, object]] = {}
     if sex_changed:
-        candidate_changes["sex"] = {"old": candidate.sex, "new": sex, "label": "Sex"}
+        candidate_changes["sex"] = {
+            "old": str(Sex(candidate.sex).label),
+            "new": str(Sex(sex).label),
+            "label": "Sex",
+        }
     if candidate.year_of_birth != identity.date_of_birth.year:
         candidate_changes["year_of_birth"] = {
             "old": candidate.year_of_birth,

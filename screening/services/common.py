@@ -16,7 +16,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record, diff_fields
 from screening.facts import definition_for, evaluate_facts, facts_document
-from screening.models import Evaluation, Screening
+from screening.models import Evaluation, EvaluationStatus, Screening
 from trials.models import Site
 
 
@@ -127,16 +127,22 @@ def record_evaluation(
         facts=document,
         result=result.to_dict(),
     )
-    before = (
-        {"status": previous.status, "eligible_from": previous.eligible_from} if previous else {}
-    )
-    after = {"status": evaluation.status, "eligible_from": evaluation.eligible_from}
+    before = _evaluation_told(previous) if previous is not None else {}
+    after = _evaluation_told(evaluation)
     audit(
         user=user,
         action="screening.evaluation.recorded",
         obj=evaluation,
         site=screening.candidate.site,
-        changes=diff_fields(before, after, {"status": "Status", "eligible_from": "Eligible from"}),
+        changes=diff_fields(before, after, {"status": "Result", "eligible_from": "Eligible from"}),
         request=request,
     )
     return evaluation
+
+
+def _evaluation_told(evaluation: Evaluation) -> dict[str, Any]:
+    """What an evaluation concluded, in words, for the audit trail."""
+    return {
+        "status": str(EvaluationStatus(evaluation.status).label),
+        "eligible_from": evaluation.eligible_from,
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import can_sign
 from accounts.models import User
@@ -72,43 +74,104 @@ class _Write:
     changes: dict[str, Any]
 
 
-def _observation_story(f: dict[str, Any]) -> dict[str, Any]:
-    """An observation as the audit trail tells it: values with their units."""
+# How a row is told in the audit trail: key → (value, label, unit). Keys start with
+# the row's own code, so a sentence lists the value first, then its date and source.
+Story = dict[str, tuple[Any, str, str]]
+
+
+def _labels(screening: Screening) -> dict[str, str]:
+    """Every code the protocol asks for, and every choice, with its label."""
+    labels: dict[str, str] = {}
+    for spec in definition_for(screening).requirements().inputs():
+        labels[spec.code] = spec.label
+        for choice in spec.choices:
+            labels.setdefault(choice.code, choice.label)
+        for detail in spec.details:
+            labels.setdefault(detail.code, detail.label)
+    return labels
+
+
+def _observation_story(code: str, f: dict[str, Any], labels: dict[str, str]) -> Story:
+    """An observation as the audit trail tells it: "Body weight 58.4 kg", its date, source."""
+    label = labels.get(code, code.replace("_", " "))
     use = OBSERVATION_USES.get(f["kind"])
-    if use is not None and use.is_answer:
-        return {"answer": f["text_value"]}
-    story: dict[str, Any] = {
-        "value": f["text_value"] or f"{f['value_entered']} {f['unit_entered']}".strip(),
-        "observed_on": f["observed_on"],
-        "source": f["source"],
-    }
+    if f["text_value"] or (use is not None and use.is_answer):
+        text = f["text_value"]
+        story: Story = {code: (labels.get(text, text) if text else None, label, "")}
+    else:
+        story = {code: (f["value_entered"] or None, label, f["unit_entered"])}
+    story[f"{code} date"] = (f["observed_on"], str(_("%(what)s date") % {"what": label}), "")
+    if f["source"]:
+        story[f"{code} source"] = (f["source"], str(_("%(what)s source") % {"what": label}), "")
     if f["value"] is not None and f["unit_entered"] != f["unit"]:
-        story["canonical_value"] = f"{plain_number(f['value'])} {f['unit']}".strip()
+        story[f"{code} converted"] = (
+            plain_number(f["value"]),
+            str(_("%(what)s converted") % {"what": label}),
+            f["unit"],
+        )
     if f["range_source"] == RangeSource.REPORT:
         low, high = plain_number(f["lln"]) or "", plain_number(f["uln"]) or ""
-        story["reference_range"] = f"{low}–{high} {f['range_unit']} (from the report)"
+        story[f"{code} range"] = (
+            f"{low}–{high} {f['range_unit']}",
+            str(_("%(what)s reference range from the report") % {"what": label}),
+            "",
+        )
     if f["implausible_confirmed"]:
-        story["implausible_confirmed"] = True
+        story[f"{code} confirmed"] = (
+            True,
+            str(_("%(what)s confirmed although implausible") % {"what": label}),
+            "",
+        )
     return story
 
 
-def _medication_story(f: dict[str, Any]) -> dict[str, Any]:
-    dose = None
-    if f["daily_dose"] is not None:
-        dose = f"{plain_number(f['daily_dose'])} {f['dose_unit']}".strip()
+def _medication_story(f: dict[str, Any], labels: dict[str, str]) -> Story:
+    drug = labels.get(f["drug"], f["drug"])
+    dose = plain_number(f["daily_dose"]) if f["daily_dose"] is not None else None
+
+    def of(what: str) -> str:
+        return str(_("%(drug)s %(what)s") % {"drug": drug, "what": what})
+
     return {
-        "drug": f["drug"],
-        "atc": f["atc"] or None,
-        "route": f["route"],
-        "start": f["start"],
-        "stop": f["stop"],
-        "ongoing": f["ongoing"],
-        "daily_dose": dose,
+        "course": (drug, str(_("Drug")), ""),
+        "course atc": (f["atc"] or None, of(str(_("ATC code"))), ""),
+        "course dose": (dose, of(str(_("daily dose"))), f["dose_unit"]),
+        "course ongoing": (f["ongoing"], of(str(_("ongoing"))), ""),
+        "course route": (f["route"] or None, of(str(_("route"))), ""),
+        "course start": (f["start"], of(str(_("start"))), ""),
+        "course stop": (f["stop"], of(str(_("stop"))), ""),
     }
 
 
-def _event_story(f: dict[str, Any]) -> dict[str, Any]:
-    return {"event": f["code"], "occurred_on": f["occurred_on"], "details": f["details"] or None}
+def _event_story(f: dict[str, Any], labels: dict[str, str]) -> Story:
+    event = labels.get(f["code"], f["code"])
+    details = ", ".join(
+        f"{labels.get(name, name)}: {labels.get(value, value)}"
+        for name, value in sorted((f["details"] or {}).items())
+    )
+    return {
+        "event": (event, str(_("Event")), ""),
+        "event date": (f["occurred_on"], str(_("%(event)s date") % {"event": event}), ""),
+        "event details": (details or None, str(_("%(event)s details") % {"event": event}), ""),
+    }
+
+
+def _told(old: Story, new: Story) -> dict[str, Any]:
+    """The audit changes between two stories: only what differs, with labels and units."""
+    changes = diff_fields(
+        {key: value for key, (value, _label, _unit) in old.items()},
+        {key: value for key, (value, _label, _unit) in new.items()},
+        {key: label for key, (_value, label, _unit) in {**old, **new}.items()},
+    )
+    for key, change in changes.items():
+        units = {old[key][2] if key in old else "", new[key][2] if key in new else ""} - {""}
+        if len(units) == 1:
+            change["unit"] = units.pop()
+        elif units:  # the unit itself changed: each value keeps its own
+            for side, story in (("old", old), ("new", new)):
+                if key in story and change[side] is not None:
+                    change[side] = f"{change[side]} {story[key][2]}".strip()
+    return changes
 
 
 def _fields_of(row: models.Model, names: Any) -> dict[str, Any]:
@@ -123,69 +186,82 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def _plan_writes(screening: Screening, plan: Plan) -> list[_Write]:
     writes: list[_Write] = []
-    _observation_writes(writes, screening, plan)
+    labels = _labels(screening)
+    _observation_writes(writes, screening, plan, labels)
     meds = {m.pk: m for m in screening.medications.all()}
     for med_pk in plan.remove_medications:
-        story = _medication_story(MEDICATION.values(meds[med_pk]))
-        writes.append(_Write("removed", MEDICATION.noun, meds[med_pk], {}, diff_fields(story, {})))
+        story = _medication_story(MEDICATION.values(meds[med_pk]), labels)
+        writes.append(_Write("removed", MEDICATION.noun, meds[med_pk], {}, _told(story, {})))
     for maybe_pk, fields in plan.medications:
-        _row_write(writes, MEDICATION, meds, maybe_pk, fields, _medication_story, screening)
+        story_of = functools.partial(_medication_story, labels=labels)
+        _row_write(writes, MEDICATION, meds, maybe_pk, fields, story_of, screening)
     events = {h.pk: h for h in screening.history.all()}
     for event_pk in plan.remove_history:
-        story = _event_story(HISTORY_EVENT.values(events[event_pk]))
-        writes.append(
-            _Write("removed", HISTORY_EVENT.noun, events[event_pk], {}, diff_fields(story, {}))
-        )
+        story = _event_story(HISTORY_EVENT.values(events[event_pk]), labels)
+        writes.append(_Write("removed", HISTORY_EVENT.noun, events[event_pk], {}, _told(story, {})))
     for maybe_pk, fields in plan.history:
-        _row_write(writes, HISTORY_EVENT, events, maybe_pk, fields, _event_story, screening)
-    _checklist_writes(writes, screening, plan)
+        story_of = functools.partial(_event_story, labels=labels)
+        _row_write(writes, HISTORY_EVENT, events, maybe_pk, fields, story_of, screening)
+    _checklist_writes(writes, screening, plan, labels)
     for flag, value in plan.flags.items():
         if getattr(screening, flag) != value:
             # Declaring the history taken is first entry; taking it back is a change.
             action = "created" if value else "changed"
-            changes = diff_fields({flag: getattr(screening, flag)}, {flag: value})
+            label = str(_("Taken in full"))
+            changes = _told(
+                {flag: (getattr(screening, flag), label, "")}, {flag: (value, label, "")}
+            )
             writes.append(_Write(action, _FLAG_NOUNS[flag], screening, {flag: value}, changes))
     return writes
 
 
-def _observation_writes(writes: list[_Write], screening: Screening, plan: Plan) -> None:
+def _observation_writes(
+    writes: list[_Write], screening: Screening, plan: Plan, labels: dict[str, str]
+) -> None:
     saved = {o.code: o for o in screening.observations.all()}
     for code, fields in plan.observations.items():
         row = saved.get(code)
         if fields is None:
             if row is not None:
-                old = _observation_story(OBSERVATION.values(row))
-                writes.append(_Write("removed", OBSERVATION.noun, row, {}, diff_fields(old, {})))
+                old = _observation_story(code, OBSERVATION.values(row), labels)
+                writes.append(_Write("removed", OBSERVATION.noun, row, {}, _told(old, {})))
             continue
-        new_story = _observation_story(fields)
+        new_story = _observation_story(code, fields, labels)
         if row is None:
             new = Observation(screening=screening, code=code)
-            writes.append(
-                _Write("created", OBSERVATION.noun, new, fields, diff_fields({}, new_story))
-            )
+            writes.append(_Write("created", OBSERVATION.noun, new, fields, _told({}, new_story)))
         elif not _same(_fields_of(row, fields), fields):
-            old = _observation_story(OBSERVATION.values(row))
-            writes.append(
-                _Write("changed", OBSERVATION.noun, row, fields, diff_fields(old, new_story))
-            )
+            old = _observation_story(code, OBSERVATION.values(row), labels)
+            writes.append(_Write("changed", OBSERVATION.noun, row, fields, _told(old, new_story)))
 
 
-def _checklist_writes(writes: list[_Write], screening: Screening, plan: Plan) -> None:
+def _checklist_story(score: str, items: list[str] | None, labels: dict[str, str]) -> Story:
+    if items is None:
+        return {}
+    named = [labels.get(item, item) for item in sorted(items)]
+    # An empty list is recorded too: assessed, and no item applies.
+    return {score: (named or [str(_("none apply"))], labels.get(score, score), "")}
+
+
+def _checklist_writes(
+    writes: list[_Write], screening: Screening, plan: Plan, labels: dict[str, str]
+) -> None:
     checklists = {s.score: s for s in screening.score_items.all()}
     for score, items in plan.score_items.items():
         row = checklists.get(score)
+        old = _checklist_story(score, row.items if row is not None else None, labels)
+        new = _checklist_story(score, items, labels)
         if items is None:
             if row is not None:
-                changes = diff_fields({"items": sorted(row.items)}, {})
-                writes.append(_Write("removed", SCORE_ITEMS.noun, row, {}, changes))
+                writes.append(_Write("removed", SCORE_ITEMS.noun, row, {}, _told(old, {})))
         elif row is None:
-            # An empty list is recorded too: assessed, and no item applies.
-            new = ScoreItems(screening=screening, score=score)
-            changes = {"items": {"old": None, "new": items, "label": "Items"}}
-            writes.append(_Write("created", SCORE_ITEMS.noun, new, {"items": items}, changes))
+            checklist = ScoreItems(screening=screening, score=score)
+            changes = _told({}, new)
+            writes.append(_Write("created", SCORE_ITEMS.noun, checklist, {"items": items}, changes))
         elif sorted(row.items) != items:
-            changes = diff_fields({"items": sorted(row.items)}, {"items": items})
-            writes.append(_Write("changed", SCORE_ITEMS.noun, row, {"items": items}, changes))
+            writes.append(
+                _Write("changed", SCORE_ITEMS.noun, row, {"items": items}, _told(old, new))
+            )
 
 
 def _row_write(
@@ -200,12 +276,12 @@ def _row_write(
     noun = shape.noun
     if pk is None:
         row = shape.model(screening=screening)
-        writes.append(_Write("created", noun, row, fields, diff_fields({}, story(fields))))
+        writes.append(_Write("created", noun, row, fields, _told({}, story(fields))))
         return
     row = saved[pk]
     old = _fields_of(row, fields)
     if not _same(old, fields):
-        writes.append(_Write("changed", noun, row, fields, diff_fields(story(old), story(fields))))
+        writes.append(_Write("changed", noun, row, fields, _told(story(old), story(fields))))
 
 
 _FLAG_NOUNS = {flag.name: flag.noun for flag in COMPLETENESS_FLAGS}

@@ -102,9 +102,13 @@ def test_a_change_is_audited_field_by_field_with_its_units(
         reason="Re-read the report: it is in µmol/L",
     )
     event = AuditEvent.objects.get(action="screening.observation.changed")
-    assert event.changes["value"]["old"] == "1.02 mg/dL"
-    assert event.changes["value"]["new"] == "90 µmol/L"
-    assert event.changes["canonical_value"]["new"] == "1.02 mg/dL"
+    assert event.changes["creatinine"] == {
+        "old": "1.02 mg/dL",
+        "new": "90 µmol/L",
+        "label": "Serum creatinine",
+    }
+    assert event.changes["creatinine converted"]["new"] == "1.02"
+    assert event.changes["creatinine converted"]["unit"] == "mg/dL"
     assert event.reason == "Re-read the report: it is in µmol/L"
     assert event.actor == coordinator_a
 
@@ -123,7 +127,11 @@ def test_removing_a_saved_value_needs_a_reason_and_is_audited(
     )
     assert not Observation.objects.filter(code="high_fall_risk").exists()
     event = AuditEvent.objects.get(action="screening.observation.removed")
-    assert event.changes["answer"] == {"old": "no", "new": None, "label": "answer"}
+    assert event.changes["high_fall_risk"] == {
+        "old": "no",
+        "new": None,
+        "label": "Is the candidate at high risk of falling (site falls-risk assessment)?",
+    }
     assert event.reason_code == "entered_in_error"
 
 
@@ -142,7 +150,11 @@ def test_a_history_event_can_be_added_then_corrected(
     saved.refresh_from_db()
     assert (saved.occurred_on, saved.revision) == (date(2025, 9, 4), 2)
     event = AuditEvent.objects.get(action="screening.history_event.changed")
-    assert event.changes["occurred_on"]["old"] == "2025-09-03"
+    assert event.changes["event date"] == {
+        "old": "2025-09-03",
+        "new": "2025-09-04",
+        "label": "Fracture date",
+    }
 
 
 def test_a_stale_save_gets_a_conflict_naming_who_saved_and_when(
