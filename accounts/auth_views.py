@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.admin import AdminSite
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse_lazy
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
 
 from accounts.forms import ThrottledAuthenticationForm
 from accounts.throttling import logged_out, login_succeeded, password_changed
@@ -50,3 +55,29 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             self.request, "Your password was changed. Your other sessions have been ended."
         )
         return response
+
+
+# --- One login gate ------------------------------------------------------------------
+# Django's admin ships its own login, logout and password-change pages, which would
+# bypass the login lock and the audit trail. They are replaced by Eligo's own.
+
+
+def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """Send the admin's login to Eligo's (locks and audit apply), keeping where to go next."""
+    target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    return redirect_to_login(target, login_url=reverse("login"))
+
+
+def admin_logout(request: HttpRequest, extra_context: Any = None) -> HttpResponseBase:
+    return LogoutView.as_view()(request)
+
+
+def admin_password_change(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    return redirect("password_change")
+
+
+def one_login_gate(site: AdminSite) -> None:
+    """Route the admin site's own authentication pages through Eligo's."""
+    site.login = admin_login  # type: ignore[method-assign]
+    site.logout = admin_logout  # type: ignore[method-assign,assignment]
+    site.password_change = admin_password_change  # type: ignore[method-assign,assignment]

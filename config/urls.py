@@ -8,6 +8,7 @@ from config.health import healthz
 admin.site.site_header = "Eligo administration"
 admin.site.site_title = "Eligo"
 admin.site.index_title = "Configuration"
+auth_views.one_login_gate(admin.site)
 
 urlpatterns = [
     path("", account_views.home, name="home"),
