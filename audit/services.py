@@ -228,8 +228,7 @@ def snapshot(obj: models.Model, *, fields: Any = None) -> dict[str, Any]:
 
 def field_labels(obj: models.Model) -> dict[str, str]:
     return {
-        f.name: str(getattr(f, "verbose_name", f.name)).capitalize()
-        for f in obj._meta.get_fields()
+        f.name: str(getattr(f, "verbose_name", f.name)).capitalize() for f in obj._meta.get_fields()
     }
 
 
