@@ -46,11 +46,10 @@ def render_events(
 ) -> HttpResponseBase:
     """The events as a page, or as CSV with ``?format=csv`` (the download audited,
     about ``exported`` when given). A story reads oldest first; a trail newest first."""
-    form = AuditFilterForm(
-        request.GET, actions=action_choices(events), people=person_choices(events)
-    )
+    data = request.GET.copy()
+    data.setdefault("order", default_order)
+    form = AuditFilterForm(data, actions=action_choices(events), people=person_choices(events))
     filters = form.filters()
-    filters.setdefault("order", default_order)
     selected = filter_events(events, filters).select_related("site")
     reveal = identity_revealer(request.user)
     if request.GET.get("format") == "csv":

@@ -144,6 +144,33 @@ def test_coordinator_to_investigator_path(
     expect(page.get_by_test_id("screening-status")).to_have_text("Enrolled")
     page.screenshot(path=str(artifacts_dir / f"{slug}-10-enrolled.png"), full_page=True)
 
+    # --- The history tells the whole path, in sentences -------------------------------
+    page.get_by_role("link", name="History of this screening").click()
+    story = page.get_by_test_id("audit-story")
+    expect(story).to_contain_text(f"registered candidate {number}")
+    history = page.url
+    expected = {
+        "entry": ["Alice Coordinator (coordinator, Site A) entered a value: Body weight"],
+        "correction": [
+            "changed Body weight from",
+            "Reason: transcription error — Re-read from the scale printout",
+        ],
+        "decision": [
+            "proposed the decision: Outcome “Eligible”",
+            "tried to sign",
+            "signed the decision with the meaning “I confirm",
+        ],
+        "enrolment": ["enrolled the candidate", "R-0001"],
+    }
+    for kind, sentences in expected.items():
+        page.goto(f"{history}?kind={kind}&order=oldest")
+        for sentence in sentences:
+            expect(story).to_contain_text(sentence)
+    # The investigator's judgments are entries of their own.
+    page.goto(f"{history}?kind=entry&person={investigator_a.pk}")
+    expect(story).to_contain_text("Ian Investigator (investigator, Site A) entered a value")
+    page.screenshot(path=str(artifacts_dir / f"{slug}-11-history.png"), full_page=True)
+
     # --- The screening log, pseudonymised as it leaves the site ----------------------
     page.get_by_role("link", name="Screening log").click()
     row = page.get_by_test_id("log-table").get_by_role("row").filter(has_text=number)
@@ -151,4 +178,4 @@ def test_coordinator_to_investigator_path(
     expect(row).to_contain_text("Ian Investigator")
     # The page has arrived (the row is there): no name anywhere in it, markup included.
     assert name not in page.content()
-    page.screenshot(path=str(artifacts_dir / f"{slug}-11-screening-log.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / f"{slug}-12-screening-log.png"), full_page=True)
