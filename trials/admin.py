@@ -17,6 +17,7 @@ from trials.models import (
     Trial,
     TrialSite,
 )
+from trials.protocols import protocol_version_delete_draft
 
 
 @admin.register(Site)
@@ -190,6 +191,17 @@ class ProtocolVersionAdmin(admin.ModelAdmin):
             and obj.status == "draft"
             and super().has_delete_permission(request, obj)
         )
+
+    def delete_model(self, request: HttpRequest, obj: ProtocolVersion) -> None:
+        protocol_version_delete_draft(
+            user=request.user,  # type: ignore[arg-type]
+            version=obj,
+            request=request,
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for version in queryset:
+            self.delete_model(request, version)
 
     @admin.display(description="")
     def tools(self, obj: ProtocolVersion) -> str:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.access import can_configure
 from accounts.models import User
 from accounts.throttling import login_failed, login_locked_until
-from audit.services import audit_record
+from audit.services import audit_record, configuration_record
 from eligibility import ProtocolDefinition, load_definition
 from trials.catalogue import current_catalogue, sync_builtin_catalogue
 from trials.models import ProtocolStatus, ProtocolVersion, Quantity, Trial
@@ -371,6 +371,36 @@ def _activate(
         request=request,
     )
     return version
+
+
+@transaction.atomic
+def protocol_version_delete_draft(
+    *, user: User, version: ProtocolVersion, request: HttpRequest | None = None
+) -> None:
+    """Delete a draft that will never be activated; active and superseded versions stay
+    forever (screenings are pinned to them). The deletion is audited with the draft's
+    label and source, so the trail still says what was thrown away."""
+    if not can_configure(user):
+        raise PermissionDenied(_("Only a data manager deletes draft protocol versions."))
+    Trial.objects.select_for_update().filter(pk=version.trial_id).first()
+    version.refresh_from_db()
+    if version.status != ProtocolStatus.DRAFT:
+        raise ProtocolVersionError(
+            _("%(trial)s version %(label)s is %(status)s; only a draft can be deleted.")
+            % {"trial": version.trial.code, "label": version.label, "status": version.status}
+        )
+    before = {"label": version.label, "source_name": version.source_name, "status": "draft"}
+    pk = version.pk
+    version.delete()
+    version.pk = pk  # deleting cleared it; the event names what was deleted
+    configuration_record(
+        actor=user,
+        obj=version,
+        verb="deleted",
+        before=before,
+        reason="Draft deleted in configuration",
+        request=request,
+    )
 
 
 def protocol_export(version: ProtocolVersion) -> str:
