@@ -39,13 +39,14 @@ run: demo
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 typecheck: install .env
-	$(BIN)/mypy eligibility config accounts trials screening audit benchmarks
+	$(BIN)/mypy eligibility config accounts trials screening audit dashboards benchmarks
 
 # Every run reports the engine's branch coverage; the whole suite fails below 95 %. A
 # partial run (PYTEST_ARGS="-k login") reports it but cannot fail on it.

@@ -13,6 +13,7 @@ Views and selectors ask these functions; querysets are narrowed with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
@@ -45,12 +46,12 @@ def screening_scope(user: Any, *, trial: str = "trial", site: str = "site") -> Q
 
 def monitored(user: Any) -> dict[int, frozenset[int]]:
     """Trials a monitor is assigned to, each with its sites (empty: every site)."""
-    from trials.models import MonitorAssignment
-
     if not _is_user(user) or not user.is_monitor:
         return {}
     out: dict[int, frozenset[int]] = {}
-    for assignment in MonitorAssignment.objects.filter(monitor=user).prefetch_related("sites"):
+    # The assignments hang on the user (``monitor_assignments``): access asks the
+    # person, and never imports the trials that sit above it.
+    for assignment in user.monitor_assignments.prefetch_related("sites"):
         out[assignment.trial_id] = frozenset(s.pk for s in assignment.sites.all())
     return out
 
@@ -107,10 +108,10 @@ def reveals_identity(user: Any, *, site_id: int | None) -> bool:
     return site_id is not None and can_see_identity(user, site_id=site_id)
 
 
+def identity_revealer(user: Any) -> Callable[[Any], bool]:
+    """For lists of audit events: whether ``user`` may see an event's identity values."""
+    return lambda event: reveals_identity(user, site_id=event.site_id)
+
+
 def can_configure(user: Any) -> bool:
     return _is_user(user) and bool(user.is_data_manager)
-
-
-def can_view_configuration_history(user: Any) -> bool:
-    """The audit trail of configuration (trials, sites, users) is the data managers'."""
-    return can_configure(user)

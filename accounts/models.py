@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -42,6 +44,21 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username
+
+    def role_label_at(self, site: Any) -> str:
+        """The role this person acts in at ``site`` (or installation-wide), in lower-case
+        words, as the audit trail records it."""
+        if site is not None:
+            membership = self.memberships.filter(site_id=site.pk).first()
+            if membership is not None:
+                return str(membership.role)
+        if self.is_data_manager:
+            return "data manager"
+        if self.is_monitor:
+            return "monitor"
+        if self.is_superuser:
+            return "administrator"
+        return ""
 
 
 class SiteRole(models.TextChoices):

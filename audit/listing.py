@@ -17,7 +17,6 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from accounts.access import reveals_identity
 from audit.export import csv_response
 from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
@@ -28,11 +27,6 @@ from audit.story import tell
 PAGE_SIZE = 50
 
 
-def identity_revealer(user: Any) -> Callable[[AuditEvent], bool]:
-    """Identity values show only to staff of the event's own site."""
-    return lambda event: reveals_identity(user, site_id=event.site_id)
-
-
 def render_events(
     request: HttpRequest,
     events: models.QuerySet[AuditEvent],
@@ -41,17 +35,18 @@ def render_events(
     filename: str,
     extra: dict[str, object],
     name_object: bool,
+    reveal: Callable[[AuditEvent], bool],
     exported: models.Model | None = None,
     default_order: str = "newest",
 ) -> HttpResponseBase:
     """The events as a page, or as CSV with ``?format=csv`` (the download audited,
-    about ``exported`` when given). A story reads oldest first; a trail newest first."""
+    about ``exported`` when given). A story reads oldest first; a trail newest first.
+    ``reveal(event)`` says whether the reader may see the event's identity values."""
     data = request.GET.copy()
     data.setdefault("order", default_order)
     form = AuditFilterForm(data, actions=action_choices(events), people=person_choices(events))
     filters = form.filters()
     selected = filter_events(events, filters).select_related("site")
-    reveal = identity_revealer(request.user)
     if request.GET.get("format") == "csv":
         # The download is recorded first; it lists what there was before it.
         last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()

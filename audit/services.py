@@ -7,21 +7,24 @@ its own transaction, so the event commits or rolls back with the change.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import SiteMembership, User
 from audit import registry
 from audit.canonical import canonical_value, compute_hash
 from audit.middleware import client_address, request_id_of
 from audit.models import AuditChainHead, AuditEvent, ReasonCode
 from audit.scope import record_key, scope_of
-from trials.models import Site
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# The trail knows no site model: a site is anything with a ``pk`` and a ``name``.
+Site = Any
 ChangeSet = dict[str, dict[str, Any]]
 
 
@@ -127,20 +130,12 @@ def _locked_chain_head() -> AuditChainHead:
 
 
 def actor_role_label(actor: User | None, site: Site | None) -> str:
-    """The role the actor acted in, in lower-case words, as the story prints it."""
+    """The role the actor acted in, in lower-case words, as the story prints it.
+
+    The actor says it (``role_label_at``): the trail knows nothing of roles."""
     if actor is None:
         return ""
-    if site is not None:
-        membership = SiteMembership.objects.filter(user=actor, site=site).first()
-        if membership is not None:
-            return str(membership.role)
-    if actor.is_data_manager:
-        return "data manager"
-    if actor.is_monitor:
-        return "monitor"
-    if actor.is_superuser:
-        return "administrator"
-    return ""
+    return str(actor.role_label_at(site))
 
 
 def diff_fields(

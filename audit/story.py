@@ -18,9 +18,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from accounts.zones import format_moment
 from audit import registry
 from audit.models import AuditEvent, ReasonCode
+from config.zones import format_moment
 
 HIDDEN = "(hidden: identity)"
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "trials",
     "screening",
     "audit",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import auth_views
-from accounts import views as account_views
 from config.health import healthz
+from dashboards.views import home
 
 admin.site.site_header = "Eligo administration"
 admin.site.site_title = "Eligo"
@@ -11,11 +11,11 @@ admin.site.index_title = "Configuration"
 auth_views.one_login_gate(admin.site)
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("dashboards.audit_urls")),
     path("screening/", include("screening.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django import template
 
-from accounts import zones
+from config import zones
 
 register = template.Library()
 

@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 
 from accounts.access import can_enter_data, can_see_identity, can_sign
+from screening.facts import evaluate_screening
 from screening.models import Candidate, CandidateIdentity, Screening
+from screening.services.common import latest_evaluation
 
 
 def screening_or_404(request: HttpRequest, pk: int, *, enter: bool = False) -> Screening:
@@ -67,3 +69,28 @@ def error_messages(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return {key: list(messages) for key, messages in error.message_dict.items()}
     return {"__all__": list(error.messages)}
+
+
+def latest_result(screening: Screening) -> dict[str, Any] | None:
+    """The result of the latest stored evaluation, or a fresh one from saved data."""
+    evaluation = latest_evaluation(screening)
+    if evaluation is not None:
+        return dict(evaluation.result)
+    try:
+        return evaluate_screening(screening).to_dict()
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def decision_context(screening: Screening) -> dict[str, Any]:
+    """The current decision and the earlier ones, newest first, for the decision panel."""
+    decisions = list(
+        screening.decisions.select_related(
+            "proposed_by", "signature__signer", "signature__void__voided_by"
+        ).order_by("-proposed_at", "-pk")
+    )
+    return {
+        "decision": decisions[0] if decisions else None,
+        "earlier_decisions": decisions[1:],
+        "site_zone": screening.candidate.site.time_zone,
+    }

@@ -26,8 +26,13 @@ from screening.services import (
     screening_rescreen,
 )
 from screening.services.common import latest_evaluation
-from screening.views.common import error_messages, identity_for, screening_or_404
-from screening.views.summary import decision_context, latest_result
+from screening.views.common import (
+    decision_context,
+    error_messages,
+    identity_for,
+    latest_result,
+    screening_or_404,
+)
 
 
 def _page(request: HttpRequest, template: str, screening: Screening, **extra: Any) -> HttpResponse:

@@ -28,8 +28,7 @@ from screening.services.common import (
     ScreeningValidationError,
 )
 from screening.services.data import screening_save
-from screening.views.common import error_messages, identity_for, screening_or_404
-from screening.views.summary import latest_result
+from screening.views.common import error_messages, identity_for, latest_result, screening_or_404
 
 
 def _form(request: HttpRequest, screening: Screening, data: Any = None) -> Any:

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.text import slugify
 
+from accounts.access import identity_revealer
 from audit.listing import render_events
 from audit.selectors import story_events
 from screening.views.common import identity_for, screening_or_404
@@ -32,6 +33,7 @@ def screening_history(request: HttpRequest, pk: int) -> HttpResponseBase:
             "identity": identity_for(request.user, candidate),
         },
         name_object=False,
+        reveal=identity_revealer(request.user),
         exported=screening,
         default_order="oldest",
     )

@@ -22,8 +22,7 @@ from django.views.decorators.http import require_GET
 from screening.models import Evaluation, Screening
 from screening.services.common import latest_evaluation
 from screening.services.exports import screening_record_download
-from screening.views.common import identity_for, screening_or_404
-from screening.views.summary import decision_context
+from screening.views.common import decision_context, identity_for, screening_or_404
 
 TEMPLATE = "screening/record.html"
 

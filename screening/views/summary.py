@@ -10,24 +10,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import can_view_history
-from screening.facts import definition_for, evaluate_screening
+from screening.facts import definition_for
 from screening.models import Evaluation, Screening
 from screening.services import workflow
 from screening.services.common import latest_evaluation
 from screening.services.workflow import Action
-from screening.views.common import identity_for, permissions, screening_or_404
+from screening.views.common import (
+    decision_context,
+    identity_for,
+    latest_result,
+    permissions,
+    screening_or_404,
+)
 from screening.views.display import saved_blocks
-
-
-def latest_result(screening: Screening) -> dict[str, Any] | None:
-    """The result of the latest stored evaluation, or a fresh one from saved data."""
-    evaluation = latest_evaluation(screening)
-    if evaluation is not None:
-        return dict(evaluation.result)
-    try:
-        return evaluate_screening(screening).to_dict()
-    except (ValueError, ArithmeticError):
-        return None
 
 
 def actions(user: Any, screening: Screening) -> dict[str, bool]:
@@ -44,19 +39,6 @@ def actions(user: Any, screening: Screening) -> dict[str, bool]:
         "can_history": can_view_history(
             user, site=screening.candidate.site, trial_id=screening.candidate.trial_id
         ),
-    }
-
-
-def decision_context(screening: Screening) -> dict[str, Any]:
-    decisions = list(
-        screening.decisions.select_related(
-            "proposed_by", "signature__signer", "signature__void__voided_by"
-        ).order_by("-proposed_at", "-pk")
-    )
-    return {
-        "decision": decisions[0] if decisions else None,
-        "earlier_decisions": decisions[1:],
-        "site_zone": screening.candidate.site.time_zone,
     }
 
 

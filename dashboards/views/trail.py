@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.text import slugify
 
-from accounts.access import can_view_audit_trail, can_view_history
+from accounts.access import can_view_audit_trail, can_view_history, identity_revealer
 from accounts.backends import DATA_MANAGER_APPS
 from audit.listing import render_events
 from audit.models import AuditEvent
@@ -35,6 +35,7 @@ def history(request: HttpRequest, object_type: str, object_id: str) -> HttpRespo
         filename=filename,
         extra={"audited": audited},
         name_object=False,
+        reveal=identity_revealer(request.user),
         exported=audited.instance,
     )
 
@@ -51,4 +52,5 @@ def trail(request: HttpRequest) -> HttpResponseBase:
         filename="audit-trail.csv",
         extra={},
         name_object=True,
+        reveal=identity_revealer(request.user),
     )

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.template import Context, Template
 
-from accounts.zones import format_moment, local_date, resolve_zone, zone_label
+from config.zones import format_moment, local_date, resolve_zone, zone_label
 from trials.models import Site
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")

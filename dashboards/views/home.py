@@ -1,3 +1,5 @@
+"""The home page: one panel per role the user holds, with what needs doing."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required

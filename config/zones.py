@@ -5,7 +5,8 @@ with the zone's abbreviation ("CET", "AEST"); a signature also carries the UTC t
 so that a record from any site can be set on one time line.
 
 Pure functions on aware datetimes: nothing here reads the clock or the database, and
-nothing imports the apps above (a ``Site`` is accepted by its ``zone`` attribute).
+nothing imports the apps (a ``Site`` is accepted by its ``zone`` attribute), so every
+layer may use it.
 
 Django's ``date`` template filter is not used for these on purpose: it converts an aware
 datetime back to the *current* time zone (UTC here) before formatting, which printed a

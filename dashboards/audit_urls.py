@@ -1,6 +1,8 @@
+"""The audit trail's pages, under the ``audit`` namespace."""
+
 from django.urls import path
 
-from audit import views
+from dashboards.views import trail as views
 
 app_name = "audit"
 
