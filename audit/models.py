@@ -14,11 +14,15 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 
+from audit.immutable import ImmutableModel, ImmutableQuerySet, ImmutableRowError, refuse
+
 GENESIS_HASH = "0" * 64
 
 
-class AppendOnlyError(RuntimeError):
+class AppendOnlyError(ImmutableRowError):
     """An attempt to change or delete an audit event."""
+
+    adjective = "append-only"
 
 
 class ReasonCode(models.TextChoices):
@@ -32,29 +36,13 @@ class ReasonCode(models.TextChoices):
     OTHER = "other", "Other"
 
 
-def _refuse(what: str) -> NoReturn:
-    raise AppendOnlyError(
-        f"Audit events are append-only: {what} is refused. "
-        "Record a new event through audit.services.audit_record instead."
-    )
-
-
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        _refuse("updating audit events")
-
-    def delete(self) -> NoReturn:
-        _refuse("deleting audit events")
-
+class AuditEventQuerySet(ImmutableQuerySet["AuditEvent"]):
     def bulk_create(self, *args: Any, **kwargs: Any) -> NoReturn:
         # A bulk insert would skip the chain head and leave the chain broken.
-        _refuse("bulk-creating audit events")
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
-        _refuse("updating audit events")
+        refuse(self.model, "bulk-creating")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ImmutableModel):
     """One thing that happened to one object, told by whom, when and why.
 
     The sequence number is the primary key: it is assigned while the chain
@@ -104,6 +92,8 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     objects = AuditEventQuerySet.as_manager()
+    immutable_error = AppendOnlyError
+    immutable_hint = "Record a new event through audit.services.audit_record instead."
 
     class Meta:
         ordering = ["sequence"]
@@ -116,15 +106,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            _refuse("saving over an existing audit event")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        _refuse("deleting an audit event")
 
 
 class AuditChainHead(models.Model):

@@ -26,7 +26,7 @@ WASHOUT_HORIZON_DAYS = 7
 
 def with_latest_evaluation(screenings: QuerySet[Screening]) -> QuerySet[Any]:
     """Annotate ``latest_status`` and ``latest_eligible_from`` from the latest evaluation."""
-    latest = Evaluation.objects.filter(screening=OuterRef("pk")).order_by("-created_at", "-pk")
+    latest = Evaluation.objects.filter(screening=OuterRef("pk")).newest_first()
     return screenings.annotate(
         latest_status=Subquery(latest.values("status")[:1]),
         latest_eligible_from=Subquery(latest.values("eligible_from")[:1]),
@@ -215,7 +215,7 @@ def screening_log(
 ) -> QuerySet[Any]:
     """Every screening attempt ``user`` may see, oldest number first, with its latest
     evaluation; filtered by trial code, site code, screening status and screening date."""
-    latest = Evaluation.objects.filter(screening=OuterRef("pk")).order_by("-created_at", "-pk")
+    latest = Evaluation.objects.filter(screening=OuterRef("pk")).newest_first()
     screenings = Screening.objects.for_user(user).select_related(
         "candidate__trial", "candidate__site", "protocol_version", "enrolment"
     )

@@ -1,5 +1,6 @@
 """The screening app's models, one module per sub-domain (docs/screening-design.md)."""
 
+from audit.immutable import ImmutableModel, ImmutableQuerySet, ImmutableRowError
 from screening.models.candidates import (
     Candidate,
     CandidateIdentity,
@@ -25,7 +26,6 @@ from screening.models.decisions import (
     Signature,
     SignatureVoid,
 )
-from screening.models.immutable import ImmutableModel, ImmutableQuerySet, ImmutableRowError
 from screening.models.screenings import (
     OPEN_STATUSES,
     Screening,

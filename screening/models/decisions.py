@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from audit.immutable import ImmutableModel, ImmutableQuerySet
 from audit.scope import AuditScope
-from screening.models.immutable import ImmutableModel, ImmutableQuerySet
 from screening.models.screenings import Screening
 from trials.models import ProtocolVersion
 
@@ -24,7 +24,9 @@ class EvaluationStatus(models.TextChoices):
 
 
 class EvaluationQuerySet(ImmutableQuerySet["Evaluation"]):
-    pass
+    def newest_first(self) -> EvaluationQuerySet:
+        """The one order in which "the latest evaluation" is read, everywhere."""
+        return self.order_by("-created_at", "-pk")
 
 
 class Evaluation(ImmutableModel):

@@ -104,7 +104,7 @@ def audit(
 
 
 def latest_evaluation(screening: Screening) -> Evaluation | None:
-    return screening.evaluations.order_by("-created_at", "-pk").first()
+    return screening.evaluations.newest_first().first()
 
 
 def record_evaluation(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from screening.models import OPEN_STATUSES, Screening, ScreeningStatus
 from screening.selectors import with_latest_evaluation
-from screening.services.common import audit, lock_screening, record_evaluation
+from screening.services.common import audit, latest_evaluation, lock_screening, record_evaluation
 
 REMINDER_ACTION = "screening.washout.reminder"
 
@@ -78,7 +78,7 @@ def screening_reevaluate(*, screening_id: int, changed_at: datetime | None = Non
     if screening.status not in OPEN_STATUSES:
         return "skipped"
     if changed_at is not None:
-        latest = screening.evaluations.order_by("-created_at").values_list("created_at", flat=True)
-        if (seen := latest.first()) is not None and seen > changed_at:
+        latest = latest_evaluation(screening)
+        if latest is not None and latest.created_at > changed_at:
             return "current"
     return record_evaluation(screening=screening, user=None).status
