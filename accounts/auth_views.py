@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 
 from accounts.forms import ThrottledAuthenticationForm
-from accounts.throttling import logged_out, login_succeeded, password_changed
+from accounts.services import logged_out, login_succeeded, password_changed
 
 
 class LoginView(auth_views.LoginView):

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from accounts.throttling import login_failed, login_locked_until, login_refused
+from accounts.services import login_failed, login_locked_until, login_refused
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

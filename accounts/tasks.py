@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from accounts.throttling import login_throttles_purge
+from accounts.services import login_throttles_purge
 
 logger = logging.getLogger(__name__)
 

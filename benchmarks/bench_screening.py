@@ -32,7 +32,7 @@ def _world() -> dict[str, Any]:
     from trials.catalogue import sync_builtin_catalogue
     from trials.demo import load_demo_reference_ranges
     from trials.models import Site, TrialSite
-    from trials.protocols import protocol_import
+    from trials.services.protocols import protocol_import
 
     config = setup_databases(verbosity=0, interactive=False)
     atexit.register(teardown_databases, config, verbosity=0)
@@ -96,7 +96,7 @@ def _entered_screening() -> Any:
 
 def _evaluate(cached: bool) -> Callable[[], Callable[[], object]]:
     def setup() -> Callable[[], object]:
-        from screening.facts import definitions, evaluate_screening
+        from screening.engine_bridge import definitions, evaluate_screening
 
         screening = _entered_screening()
 

@@ -12,7 +12,7 @@ What derives from this module: the fields a save compares and audits
 (``screening.services.data``), the defaults of a new observation
 (``screening.services.validation``), the copy made by a rescreening and what it may carry
 (``screening.services.rescreening``), the saved state the facts document is built from
-(``screening.facts``), the labels of the entry form (``screening.forms``), the audit nouns
+(``screening.engine_bridge``), the labels of the entry form (``screening.forms``), the audit nouns
 and the completeness flags. ``tests/screening/test_shapes.py`` checks the rest against it:
 the models, the change dataclasses, the form's field names, the audit trail's keys and
 declared actions, the facts document, the live panel's unsaved values and

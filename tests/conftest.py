@@ -114,7 +114,7 @@ def frozen_today() -> Iterator[None]:
 @pytest.fixture
 def fresh_definitions() -> Iterator[None]:
     """No protocol definition parsed by an earlier test lingers in the process cache."""
-    from screening.facts import definitions
+    from screening.engine_bridge import definitions
 
     definitions.clear()
     yield
@@ -127,7 +127,7 @@ def protocols(site_a: Any, site_b: Any, fresh_definitions: None) -> dict[str, An
     from trials.catalogue import sync_builtin_catalogue
     from trials.demo import load_demo_reference_ranges
     from trials.models import TrialSite
-    from trials.protocols import protocol_import
+    from trials.services.protocols import protocol_import
 
     sync_builtin_catalogue()
     load_demo_reference_ranges()

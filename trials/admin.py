@@ -17,7 +17,7 @@ from trials.models import (
     Trial,
     TrialSite,
 )
-from trials.protocols import protocol_version_delete_draft
+from trials.services.protocols import protocol_version_delete_draft
 
 
 @admin.register(Site)

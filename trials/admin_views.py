@@ -20,7 +20,7 @@ from trials.diff import version_diff
 from trials.forms import ActivationForm, ProtocolUploadForm
 from trials.models import ProtocolStatus, ProtocolVersion
 from trials.preview import version_preview
-from trials.protocols import (
+from trials.services.protocols import (
     APPROVAL_MEANING,
     ProtocolVersionError,
     protocol_export,

@@ -21,7 +21,7 @@ from accounts.models import SiteMembership, SiteRole, User
 from audit.services import audit_record, configuration_record
 from trials.catalogue import sync_builtin_catalogue
 from trials.models import MonitorAssignment, Quantity, ReferenceRange, Site, TrialSite
-from trials.protocols import ImportOutcome, protocol_import
+from trials.services.protocols import ImportOutcome, protocol_import
 
 PROTOCOLS_DIR = Path(settings.BASE_DIR) / "protocols"
 DEMO_RANGES_FROM = date(2020, 1, 1)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from eligibility import CriterionExplanation, explain
 from trials.checks import CriterionWarning, definition_warnings
 from trials.models import ProtocolVersion
-from trials.protocols import load_version
+from trials.services.protocols import load_version
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from eligibility import Requirements, canonical_unit, plain_number
-from screening.facts import site_reference_range
+from screening.engine_bridge import site_reference_range
 from screening.forms.entry import ScreeningEntryForm, is_numeric, is_qualitative
 from screening.services.changes import (
     HistoryInput,

@@ -15,7 +15,7 @@ from accounts.access import can_enter_data
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record, diff_fields
-from screening.facts import definition_for, evaluate_facts, facts_document
+from screening.engine_bridge import definition_for, evaluate_facts, facts_document
 from screening.models import Evaluation, EvaluationStatus, Screening
 from trials.models import Site
 

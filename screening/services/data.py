@@ -17,7 +17,7 @@ from accounts.models import User
 from audit.models import ReasonCode
 from audit.services import diff_fields, require_reason
 from eligibility import plain_number
-from screening.facts import definition_for
+from screening.engine_bridge import definition_for
 from screening.models import (
     Evaluation,
     Observation,

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from screening.facts import definition_for
+from screening.engine_bridge import definition_for
 from screening.models import (
     Decision,
     Evaluation,

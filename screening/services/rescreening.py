@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from screening.facts import definitions
+from screening.engine_bridge import definitions
 from screening.models import Screening
 from screening.services.common import (
     ScreeningRuleError,

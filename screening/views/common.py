@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 
 from accounts.access import can_enter_data, can_see_identity, can_sign
-from screening.facts import evaluate_screening
+from screening.engine_bridge import evaluate_screening
 from screening.models import Candidate, CandidateIdentity, Screening
 from screening.services.common import latest_evaluation
 

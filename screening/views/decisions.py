@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import can_sign
-from screening.facts import definition_for
+from screening.engine_bridge import definition_for
 from screening.forms.decisions import DecisionForm, EnrolForm, RescreenForm, SignForm, add_errors
 from screening.models import Outcome, Screening
 from screening.services import (

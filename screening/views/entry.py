@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import can_sign
-from screening.facts import definition_for, evaluate_screening
+from screening.engine_bridge import definition_for, evaluate_screening
 from screening.forms.entry import ScreeningEntryForm
 from screening.forms.layout import entry_sections, hints
 from screening.forms.mapping import changes_from_form, initial_from_saved, site_ranges_for

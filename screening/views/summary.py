@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import can_view_history
-from screening.facts import definition_for
+from screening.engine_bridge import definition_for
 from screening.models import Evaluation, Screening
 from screening.services import workflow
 from screening.services.common import latest_evaluation

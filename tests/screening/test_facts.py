@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from screening.facts import definitions, evaluate_screening, facts_document
+from screening.engine_bridge import definitions, evaluate_screening, facts_document
 from screening.services import MedicationInput, ObservationInput, ScreeningChanges
 from tests.helpers import save
 
@@ -81,7 +81,7 @@ def test_pending_values_are_evaluated_without_being_saved(
 @pytest.fixture
 def loads(hmsc_screening: Any, monkeypatch: Any) -> list[int]:
     """The protocol versions loaded from the database from now on (the cache starts empty)."""
-    import screening.facts as facts
+    import screening.engine_bridge as facts
 
     calls: list[int] = []
     real = facts.load_version

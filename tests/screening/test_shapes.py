@@ -20,7 +20,7 @@ from django.db import models
 from audit import registry
 from audit.models import AuditEvent
 from eligibility import ProtocolDefinition, load_definition_file
-from screening.facts import facts_document
+from screening.engine_bridge import facts_document
 from screening.forms.entry import ScreeningEntryForm, is_numeric, is_qualitative
 from screening.forms.rows import EventRowForm, MedicationRowForm
 from screening.models import ObservationKind, Screening

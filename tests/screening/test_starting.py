@@ -14,7 +14,7 @@ from screening.models import Evaluation, ScreeningStatus
 from screening.services import ScreeningRuleError, ScreeningValidationError
 from tests.helpers import ROOT, register, save, start
 from trials.models import ProtocolStatus
-from trials.protocols import protocol_import
+from trials.services.protocols import protocol_import
 
 pytestmark = pytest.mark.django_db
 

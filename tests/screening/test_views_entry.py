@@ -203,7 +203,7 @@ def test_judgments_are_read_only_for_coordinators(
 def test_both_protocols_render_every_required_input(
     coordinator: Client, hmsc_screening: Any, nct_screening: Any
 ) -> None:
-    from screening.facts import definition_for
+    from screening.engine_bridge import definition_for
 
     for screening in (hmsc_screening, nct_screening):
         page = coordinator.get(reverse("screening:entry", kwargs={"pk": screening.pk}))

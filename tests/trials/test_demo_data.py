@@ -48,7 +48,7 @@ def test_demo_data_is_refused_with_debug_off(settings: Any) -> None:
 @pytest.mark.django_db
 def test_demo_data_activates_both_seed_protocols_with_ranges_for_every_lab(settings: Any) -> None:
     from trials.models import MonitorAssignment, ProtocolVersion, ReferenceRange
-    from trials.protocols import load_version
+    from trials.services.protocols import load_version
 
     settings.DEBUG = True
     call_command("load_demo", stdout=StringIO())

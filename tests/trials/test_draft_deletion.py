@@ -12,7 +12,7 @@ from django.test import Client
 from audit.models import AuditEvent
 from tests.trials.helpers import DEFINITION
 from trials.models import ProtocolVersion
-from trials.protocols import (
+from trials.services.protocols import (
     ProtocolVersionError,
     protocol_import,
     protocol_version_delete_draft,

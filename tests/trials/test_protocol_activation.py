@@ -14,12 +14,12 @@ from django.db import DatabaseError, transaction
 from django.test import Client
 
 from accounts.models import LoginThrottle
-from accounts.throttling import username_key
+from accounts.services import username_key
 from audit.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.trials.helpers import DEFINITION
 from trials.models import ProtocolStatus, ProtocolVersion
-from trials.protocols import (
+from trials.services.protocols import (
     APPROVAL_MEANING,
     ProtocolVersionError,
     protocol_import,

@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from tests.conftest import PASSWORD, require_or_skip
 from tests.trials.helpers import DEFINITION
 from trials.models import ProtocolStatus, ProtocolVersion, Trial
-from trials.protocols import (
+from trials.services.protocols import (
     ProtocolVersionError,
     protocol_export,
     protocol_import,

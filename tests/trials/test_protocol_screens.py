@@ -11,7 +11,7 @@ from django.test import Client
 from tests.conftest import PASSWORD
 from tests.trials.helpers import DEFINITION
 from trials.models import ProtocolStatus, ProtocolVersion
-from trials.protocols import protocol_import
+from trials.services.protocols import protocol_import
 
 
 @pytest.fixture

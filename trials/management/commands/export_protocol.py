@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trials.models import ProtocolStatus, ProtocolVersion
-from trials.protocols import protocol_export
+from trials.services.protocols import protocol_export
 
 
 class Command(BaseCommand):

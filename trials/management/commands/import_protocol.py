@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from eligibility import DefinitionError
-from trials.protocols import ProtocolVersionError, protocol_import
+from trials.services.protocols import ProtocolVersionError, protocol_import
 
 
 class Command(BaseCommand):

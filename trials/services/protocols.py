@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can_configure
 from accounts.models import User
-from accounts.throttling import login_failed, login_locked_until
+from accounts.services import login_failed, login_locked_until
 from audit.services import audit_record, configuration_record
 from eligibility import ProtocolDefinition, load_definition
 from trials.catalogue import current_catalogue, sync_builtin_catalogue

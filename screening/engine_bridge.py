@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -46,8 +46,8 @@ from screening.shapes import (
 )
 from trials.catalogue import catalogue_stamp
 from trials.models import ProtocolVersion, ReferenceRange
-from trials.protocols import load_version
 from trials.selectors import reference_range_for
+from trials.services.protocols import load_version
 
 if TYPE_CHECKING:
     # Only for annotations: the services import this module.
@@ -167,7 +167,25 @@ def _pending_observation(item: ObservationInput, kind: str) -> dict[str, Any]:
 
 
 def _overlay(state: dict[str, Any], pending: ScreeningChanges, catalogue: Catalogue) -> None:
-    obs = state["observations"]
+    """Lay unsaved changes over the saved state, as a save would leave it."""
+    _overlay_observations(state["observations"], pending, catalogue)
+    _overlay_rows(
+        state["medications"], pending.remove_medications, pending.medications, _medication
+    )
+    _overlay_rows(state["history"], pending.remove_history, pending.history, _history_event)
+    for score, items in pending.score_items.items():
+        if items is None:
+            state["score_items"].pop(score, None)
+        else:
+            state["score_items"][score] = list(items)
+    for flag in COMPLETENESS_FLAGS:
+        if getattr(pending, flag.name) is not None:
+            state[flag.name] = getattr(pending, flag.name)
+
+
+def _overlay_observations(
+    obs: dict[str, Any], pending: ScreeningChanges, catalogue: Catalogue
+) -> None:
     for code in pending.remove_observations:
         obs.pop(code, None)
     for item in pending.observations:
@@ -183,26 +201,24 @@ def _overlay(state: dict[str, Any], pending: ScreeningChanges, catalogue: Catalo
                 obs[code] = {**OBSERVATION.blank(), "kind": use.kind, "text_value": text}
             else:
                 obs.pop(code, None)
-    meds = state["medications"]
-    for pk in pending.remove_medications:
-        meds.pop(pk, None)
-    for i, m in enumerate(pending.medications):
-        key = m.id if m.id is not None else f"new-{i}"
-        meds[key] = {**_as_fields(MEDICATION, m), "atc": m.atc.strip().upper()}
-    events = state["history"]
-    for pk in pending.remove_history:
-        events.pop(pk, None)
-    for i, h in enumerate(pending.history):
-        key = h.id if h.id is not None else f"new-{i}"
-        events[key] = {**_as_fields(HISTORY_EVENT, h), "details": dict(h.details)}
-    for score, items in pending.score_items.items():
-        if items is None:
-            state["score_items"].pop(score, None)
-        else:
-            state["score_items"][score] = list(items)
-    for flag in COMPLETENESS_FLAGS:
-        if getattr(pending, flag.name) is not None:
-            state[flag.name] = getattr(pending, flag.name)
+
+
+def _overlay_rows(
+    rows: dict[Any, Any], removed: Sequence[int], given: Sequence[Any], fields: Any
+) -> None:
+    """Courses or events: removed ones go, saved ones change, new ones get a key."""
+    for pk in removed:
+        rows.pop(pk, None)
+    for i, row in enumerate(given):
+        rows[row.id if row.id is not None else f"new-{i}"] = fields(row)
+
+
+def _medication(m: Any) -> dict[str, Any]:
+    return {**_as_fields(MEDICATION, m), "atc": m.atc.strip().upper()}
+
+
+def _history_event(h: Any) -> dict[str, Any]:
+    return {**_as_fields(HISTORY_EVENT, h), "details": dict(h.details)}
 
 
 def site_reference_range(
