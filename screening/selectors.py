@@ -91,24 +91,6 @@ def screenings_awaiting_signature(user: Any) -> QuerySet[Any]:
     )
 
 
-def candidate_attempts(
-    user: Any, candidate: Candidate
-) -> list[tuple[Screening, Evaluation | None]]:
-    """The candidate's attempts, first to last, each with its latest evaluation."""
-    screenings = list(
-        Screening.objects.for_user(user)
-        .filter(candidate=candidate)
-        .select_related("protocol_version")
-        .order_by("attempt")
-    )
-    latest: dict[int, Evaluation] = {}
-    for evaluation in Evaluation.objects.filter(screening__in=screenings).order_by(
-        "created_at", "pk"
-    ):
-        latest[evaluation.screening_id] = evaluation
-    return [(s, latest.get(s.pk)) for s in screenings]
-
-
 def open_screenings() -> QuerySet[Screening]:
     """Screenings still being screened (for re-evaluation after a catalogue change)."""
     return Screening.objects.filter(status__in=OPEN_STATUSES)

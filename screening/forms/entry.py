@@ -177,11 +177,6 @@ class ScreeningEntryForm(forms.Form):
                 out[name.removeprefix(f"{spec.code}__")] = self[name]
         return out
 
-    def value_of(self, name: str) -> Any:
-        """The cleaned value of a field, or ``None`` when it did not validate."""
-        data = getattr(self, "cleaned_data", {})
-        return data.get(name)
-
     def add_service_errors(
         self, errors: dict[str, list[str]], origins: dict[str, tuple[str, int]] | None = None
     ) -> list[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django import forms
 
@@ -153,7 +152,3 @@ def _item(
     if is_qualitative(spec):
         return Item(spec, "qualitative", form.fields_of(spec))
     return Item(spec, spec.kind, form.fields_of(spec))
-
-
-def section_labels(requirements: Any) -> dict[str, str]:
-    return {s.code: s.label for s in requirements.sections}

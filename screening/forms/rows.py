@@ -107,15 +107,6 @@ class RowFormSet(_FormSet):
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "spec": self.spec}
 
-    def filled_rows(self) -> list[dict[str, Any]]:
-        """Cleaned data of the rows that hold something (deleted rows included)."""
-        rows = []
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or form.is_blank():
-                continue
-            rows.append(dict(form.cleaned_data))
-        return rows
-
 
 def row_formset(
     spec: InputSpec, *, data: Any = None, initial: list[dict[str, Any]] | None = None

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from screening.selectors import (
-    candidate_attempts,
     screenings_awaiting_signature,
     screenings_needing_action,
 )
@@ -54,13 +53,3 @@ def test_the_investigator_sees_what_awaits_their_signature(
     assert waiting == hmsc_screening
     assert waiting.latest_status == "eligible"
     assert not screenings_awaiting_signature(coordinator_a).exists()
-
-
-def test_a_candidates_attempts_come_with_their_latest_evaluation(
-    coordinator_a: Any, coordinator_b: Any, hmsc_screening: Any
-) -> None:
-    [(screening, evaluation)] = candidate_attempts(coordinator_a, hmsc_screening.candidate)
-    assert screening == hmsc_screening
-    assert evaluation is not None
-    assert evaluation.status == "incomplete"
-    assert candidate_attempts(coordinator_b, hmsc_screening.candidate) == []
