@@ -13,13 +13,12 @@ and rounds them itself, so its reasons quote the same figures the form shows.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from config.builtcache import BuiltCache
 from eligibility import (
     Catalogue,
     EvaluationResult,
@@ -59,44 +58,24 @@ FACTS_FORMAT = "eligo-facts/1"
 # --- The definition cache ---------------------------------------------------------------
 
 
-class DefinitionCache:
-    """A small LRU of loaded protocol definitions, keyed by version id, content hash and
-    catalogue revision.
+class DefinitionCache(BuiltCache[tuple[int, str, str], ProtocolDefinition]):
+    """Loaded protocol definitions, keyed by version id, content hash and catalogue
+    stamp.
 
     Loading a definition parses and checks every rule against the catalogue built
     from the database, which costs far more than an evaluation. Active and
     superseded versions never change, so a loaded definition can be reused; the
-    content hash guards against a draft edited in place, and the catalogue revision
-    (counted by every change to quantities and drugs, in any process) makes an edited
-    limit or drug apply at the next evaluation. ``clear()`` drops every entry.
+    content hash guards against a draft edited in place, and the catalogue stamp
+    (changed by every change to quantities and drugs, in any process) makes an edited
+    limit or drug apply at the next evaluation.
     """
 
     def __init__(self, maxsize: int = 16) -> None:
-        self.maxsize = maxsize
-        self._entries: OrderedDict[tuple[int, str, str], ProtocolDefinition] = OrderedDict()
-        self._lock = threading.Lock()
-        self.enabled = True
+        super().__init__(maxsize)
 
     def get(self, version: ProtocolVersion) -> ProtocolDefinition:
-        if not self.enabled:
-            return load_version(version)
         key = (version.pk, version.source_hash, catalogue_stamp())
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found
-        definition = load_version(version)
-        with self._lock:
-            self._entries[key] = definition
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
-        return definition
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        return self.get_or_build(key, lambda: load_version(version))
 
 
 definitions = DefinitionCache()

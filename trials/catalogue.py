@@ -13,9 +13,7 @@ import copy
 import functools
 import hashlib
 import json
-import threading
 import uuid
-from collections import OrderedDict
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -27,6 +25,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from audit.services import audit_record
+from config.builtcache import BuiltCache
 from eligibility import Catalogue, plain_number
 from trials.models import CatalogueRevision, Drug, DrugClass, Quantity
 
@@ -209,9 +208,7 @@ def catalogue_data() -> dict[str, Any]:
     return data
 
 
-_BUILT: OrderedDict[str, Catalogue] = OrderedDict()
-_BUILT_LOCK = threading.Lock()
-_BUILT_SIZE = 4
+_BUILT: BuiltCache[str, Catalogue] = BuiltCache(maxsize=4)
 
 
 def current_catalogue() -> Catalogue:
@@ -226,17 +223,7 @@ def current_catalogue() -> Catalogue:
     key = hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()
     ).hexdigest()
-    with _BUILT_LOCK:
-        found = _BUILT.get(key)
-        if found is not None:
-            _BUILT.move_to_end(key)
-            return found
-    built = Catalogue.from_dict(data)
-    with _BUILT_LOCK:
-        _BUILT[key] = built
-        while len(_BUILT) > _BUILT_SIZE:
-            _BUILT.popitem(last=False)
-    return built
+    return _BUILT.get_or_build(key, lambda: Catalogue.from_dict(data))
 
 
 def catalogue_revision() -> int:
