@@ -19,7 +19,7 @@ from eligibility import (
     ProtocolDefinition,
     evaluate,
     explain,
-    load_definition_file,
+    load_definition,
     load_facts,
 )
 
@@ -57,14 +57,16 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise _Usage(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise _Usage(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        definition = load_definition_file(args.definition) if args.definition.exists() else None
-        if definition is None:
+        if not args.definition.exists():
             raise _Usage(f"{args.definition}: no such file")
+        definition = load_definition(_read(args.definition), source=str(args.definition))
         if args.command == "explain":
             return _explain(definition, args.json)
         facts = load_facts(_read(args.facts), source=str(args.facts))
@@ -74,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.facts}: no screening date: give --on YYYY-MM-DD or set "
                 "screening_date in the facts file"
             )
-        result = evaluate(definition, facts, on)
+        try:
+            result = evaluate(definition, facts, on)
+        except (ValueError, ArithmeticError) as exc:  # a date arithmetic cannot reach
+            raise _Usage(f"{args.facts}: cannot evaluate on {on}: {exc}") from None
     except (DefinitionError, FactsError, _Usage) as exc:
         print(str(exc), file=sys.stderr)
         return 2

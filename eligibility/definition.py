@@ -206,6 +206,57 @@ def _line(lines: Mapping[Path, int], path: Path) -> int:
 MAX_NODES = 100_000
 """More values than any protocol has: aliases expanding beyond it are refused."""
 
+MAX_DEPTH = 16
+"""How deep a definition may nest: a protocol nests four levels (``criteria``, an item,
+its fields), so this is generous, and shallow enough that reading a document never comes
+near Python's recursion limit. Deeper documents are refused with the line."""
+
+
+def _too_deep(source: str, line: int) -> DefinitionError:
+    message = f"the definition nests more than {MAX_DEPTH} levels deep"
+    return DefinitionError(source, [Problem((), message, line)])
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a document nested beyond :data:`MAX_DEPTH` while it
+    is being composed (the composer recurses once per level)."""
+
+    def __init__(self, text: str, source: str) -> None:
+        super().__init__(text)
+        self.source = source
+        self.depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        opens = self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        if not opens:
+            return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            # PyYAML's stubs leave peek_event untyped; it returns the event about to open.
+            event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _too_deep(self.source, event.start_mark.line + 1 if event.start_mark else 1)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _refuse_hostile(
+    source: str, n: Any, path: Path, line: int, *, cyclic: bool, count: int
+) -> None:
+    """Stop walking a document that nests too deep, refers to itself or expands too far."""
+    if len(path) >= MAX_DEPTH and isinstance(n, yaml.CollectionNode):
+        # Aliases can nest documents that were each shallow enough when composed.
+        raise _too_deep(source, line)
+    if cyclic:
+        problem = Problem(path, f"{path_text(path)}: an alias refers to itself", line)
+        raise DefinitionError(source, [problem])
+    if count >= MAX_NODES:
+        raise DefinitionError(
+            source,
+            [Problem((), f"the definition has more than {MAX_NODES} values", 1)],
+        )
+
 
 def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, Any], list[Problem]]:
     lines: dict[Path, int] = {}
@@ -214,15 +265,14 @@ def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, A
     open_nodes: set[int] = set()  # the nodes being walked: an alias to one is a cycle
 
     def walk(n: Any, path: Path) -> None:
-        if id(n) in open_nodes:
-            line = lines.get(path, n.start_mark.line + 1)  # where the alias is used
-            problem = Problem(path, f"{path_text(path)}: an alias refers to itself", line)
-            raise DefinitionError(source, [problem])
-        if len(nodes) >= MAX_NODES:
-            raise DefinitionError(
-                source,
-                [Problem((), f"the definition has more than {MAX_NODES} values", 1)],
-            )
+        _refuse_hostile(
+            source,
+            n,
+            path,
+            lines.get(path, n.start_mark.line + 1),  # where an alias is used
+            cyclic=id(n) in open_nodes,
+            count=len(nodes),
+        )
         lines.setdefault(path, n.start_mark.line + 1)
         nodes[path] = n
         open_nodes.add(id(n))
@@ -248,7 +298,7 @@ def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, A
             for i, v in enumerate(n.value):
                 walk(v, (*path, i))
 
-    loader = yaml.SafeLoader(text)
+    loader = _DepthLimitedLoader(text, source)
     try:
         node = loader.get_single_node()
         if node is None:

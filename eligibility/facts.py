@@ -135,6 +135,9 @@ def load_facts(data: Mapping[str, Any] | str, *, source: str = "<facts>") -> Fac
             raise FactsError(
                 source, (), f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
             ) from None
+        except RecursionError:
+            # The JSON decoder recurses once per level and has no limit of its own.
+            raise FactsError(source, (), "not valid facts: nested far too deeply") from None
     r = Reader()
     top = r.mapping(data, ())
     if top is None:

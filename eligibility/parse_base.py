@@ -3,6 +3,8 @@ and windows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NoReturn
@@ -87,6 +89,12 @@ COUNT = Quantity(
 )
 
 
+MAX_NESTING = 32
+"""How deep a rule may nest (parentheses, ``not``, lists, ``min``/``max``): far deeper
+than any criterion is written, and shallow enough that parsing, evaluating and
+explaining a rule never come near Python's recursion limit."""
+
+
 @dataclass(frozen=True)
 class Raw:
     negative: bool
@@ -103,6 +111,7 @@ class Cursor:
         self.i = 0
         self.cat = catalogue
         self.factors = factors
+        self.depth = 0
 
     # -- token helpers -----------------------------------------------------------------
 
@@ -117,6 +126,18 @@ class Cursor:
     def fail(self, message: str, tok: Token | None = None) -> NoReturn:
         tok = tok or self.peek()
         raise RuleError(message, tok.line, tok.column)
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """One level deeper into the rule; refused, at the token that opens it, beyond
+        :data:`MAX_NESTING`."""
+        if self.depth >= MAX_NESTING:
+            self.fail(f"the rule nests more than {MAX_NESTING} levels deep; simplify it")
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def is_word(self, *words: str, k: int = 0) -> bool:
         tok = self.peek(k)

@@ -62,10 +62,11 @@ class _Parser(TermsParser):
         return e
 
     def expr(self) -> Expr:
-        items = [self.conjunction()]
-        while self.is_word("or"):
-            self.advance()
-            items.append(self.conjunction())
+        with self.nested():
+            items = [self.conjunction()]
+            while self.is_word("or"):
+                self.advance()
+                items.append(self.conjunction())
         return items[0] if len(items) == 1 else Or(tuple(items))
 
     def conjunction(self) -> Expr:
@@ -78,7 +79,8 @@ class _Parser(TermsParser):
     def unary(self) -> Expr:
         if self.is_word("not"):
             self.advance()
-            return Not(self.unary())
+            with self.nested():
+                return Not(self.unary())
         return self.primary()
 
     def expr_list(self) -> tuple[Expr, ...]:
@@ -196,10 +198,11 @@ class _Parser(TermsParser):
         if self.is_word("min", "max") and self.at_next_punct("("):
             word = self.advance().text.lower()
             self.advance()
-            items = [self.value()]
-            while self.at("punct", ","):
-                self.advance()
-                items.append(self.value())
+            with self.nested():
+                items = [self.value()]
+                while self.at("punct", ","):
+                    self.advance()
+                    items.append(self.value())
             self.expect("punct", ")")
             units_seen = {self.value_unit(i) for i in items}
             if len(units_seen) > 1:
