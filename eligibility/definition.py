@@ -140,8 +140,8 @@ def load_definition(
 ) -> ProtocolDefinition:
     """Parse and check a definition; raises :class:`DefinitionError` (every problem, each
     with ``source:line: reason``)."""
-    data, lines, nodes, dupes = _compose(text, source)
-    problems = list(dupes)
+    data, lines, nodes, found = _compose(text, source)
+    problems = list(found)
     r = Reader()
     top = r.mapping(data, ())
     if top is None:
@@ -261,7 +261,7 @@ def _refuse_hostile(
 def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, Any], list[Problem]]:
     lines: dict[Path, int] = {}
     nodes: dict[Path, Any] = {}
-    dupes: list[Problem] = []
+    found: list[Problem] = []  # problems seen while walking: duplicate keys, control characters
     open_nodes: set[int] = set()  # the nodes being walked: an alias to one is a cycle
 
     def walk(n: Any, path: Path) -> None:
@@ -286,8 +286,9 @@ def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, A
             seen: set[str] = set()
             for k, v in n.value:
                 key = str(k.value)
+                found.extend(_control_characters((*path, key), key, k.start_mark.line + 1))
                 if key in seen:
-                    dupes.append(
+                    found.append(
                         Problem((*path, key), f"duplicate key {key!r}", k.start_mark.line + 1)
                     )
                 seen.add(key)
@@ -297,8 +298,15 @@ def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, A
         elif isinstance(n, yaml.SequenceNode):
             for i, v in enumerate(n.value):
                 walk(v, (*path, i))
+        else:
+            found.extend(_control_characters(path, str(n.value), n.start_mark.line + 1))
 
-    loader = _DepthLimitedLoader(text, source)
+    try:
+        loader = _DepthLimitedLoader(text, source)
+    except yaml.reader.ReaderError as exc:  # a character YAML never allows, such as NUL
+        line = text.count("\n", 0, exc.position) + 1
+        problem = Problem((), f"YAML: unacceptable character #x{exc.character:04x}", line)
+        raise DefinitionError(source, [problem]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -313,7 +321,20 @@ def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, A
         raise DefinitionError(source, [Problem((), f"YAML syntax: {exc.problem}", line)]) from None
     finally:
         loader.dispose()
-    return data, lines, nodes, dupes
+    return data, lines, nodes, found
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_characters(path: Path, value: str, line: int) -> list[Problem]:
+    """A value written with an escape (``"\\0"``) that holds a control character: no
+    protocol text needs one, and NUL cannot even be stored."""
+    found = _CONTROL.search(value)
+    if found is None:
+        return []
+    where = _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", path_text(path))  # escaped for the reader
+    return [Problem(path, f"{where}: contains the control character U+{ord(found[0]):04X}", line)]
 
 
 def _settings(r: Reader, raw: Any) -> Settings:

@@ -1,5 +1,6 @@
-"""Hostile documents fail with the line and the reason, never with Python's recursion
-limit: rules and definitions nest only so deep, and the command line says why it stops."""
+"""Hostile documents fail with the line and the reason, never with a crash: rules and
+definitions nest only so deep, characters nobody can store are refused, and the command
+line says why it stops."""
 
 from __future__ import annotations
 
@@ -128,6 +129,35 @@ def test_a_definition_as_deep_as_allowed_is_read_and_judged_on_its_content() -> 
     with pytest.raises(DefinitionError) as caught:
         load_definition(text, source="ok.yaml")
     assert "nests more than" not in str(caught.value)
+
+
+def test_a_raw_nul_or_bell_is_refused_with_its_line() -> None:
+    for char in ("\x00", "\x07"):
+        with pytest.raises(DefinitionError) as caught:
+            load_definition(DEFINITION.format(rule=ATOM) + f"note: a{char}b\n", source="nul.yaml")
+        assert str(caught.value) == f"nul.yaml:11: YAML: unacceptable character #x{ord(char):04x}"
+
+
+def test_control_characters_written_as_escapes_are_refused_wherever_they_are() -> None:
+    text = (
+        DEFINITION.format(rule=ATOM).replace('protocol_version: "1"', 'protocol_version: "1\\0"')
+        + 'note:\n  "odd\\x01key": fine\n'
+    )
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(text, source="escapes.yaml")
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (5, "protocol_version: contains the control character U+0000"),
+        (12, "note.odd\\x01key: contains the control character U+0001"),
+    ]
+
+
+def test_line_breaks_and_tabs_in_text_are_not_control_characters() -> None:
+    text = DEFINITION.format(rule=ATOM).replace(
+        "text: Body weight at least 40 kg.", 'text: "Body weight\\tat least\\r\\n40 kg."'
+    )
+    assert load_definition(text, source="ok.yaml").criteria[0].text == (
+        "Body weight\tat least\r\n40 kg."
+    )
 
 
 # --- The command line -------------------------------------------------------------------
