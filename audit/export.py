@@ -12,6 +12,7 @@ from django.http import StreamingHttpResponse
 from audit.canonical import canonical_json, format_timestamp
 from audit.models import AuditEvent
 from audit.story import tell, visible_changes
+from config.downloads import content_disposition
 
 HEADER = [
     "sequence",
@@ -83,7 +84,7 @@ def stream_csv(
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import can_configure
+from config.downloads import content_disposition
 from eligibility import DefinitionError
 from trials.activation import activation_summary
 from trials.diff import version_diff
@@ -175,5 +176,5 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
         protocol_export(version), content_type="application/yaml; charset=utf-8"
     )
     filename = f"{version.trial.code}-{version.label}.yaml".replace(" ", "_")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename)
     return response

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from config.downloads import content_disposition
 from screening.models import Evaluation, Screening
 from screening.services.common import latest_evaluation
 from screening.services.exports import screening_record_download
@@ -83,5 +84,5 @@ def screening_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     screening_record_download(user=request.user, screening=screening, request=request)  # type: ignore[arg-type]
     name = f"{screening.candidate.screening_number}-attempt-{screening.attempt}-eligibility-record"
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Content-Disposition"] = content_disposition(f"{name}.pdf")
     return response

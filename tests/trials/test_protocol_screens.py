@@ -101,7 +101,9 @@ def test_comparing_two_versions_shows_what_changed_word_by_word(dm_client: Clien
 def test_export_downloads_the_definition_as_imported(dm_client: Client) -> None:
     version = protocol_import(text=DEFINITION, source_name="v1.yaml", user=None).version
     response = dm_client.get(f"/admin/trials/protocolversion/{version.pk}/export/")
-    assert response["Content-Disposition"] == 'attachment; filename="DEMO1-1.0.yaml"'
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"DEMO1-1.0.yaml\"; filename*=UTF-8''DEMO1-1.0.yaml"
+    )
     assert response.content.decode() == DEFINITION
 
 
