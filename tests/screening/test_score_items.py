@@ -55,7 +55,8 @@ def test_a_saved_checklist_can_be_cleared_with_a_reason(
     save(coordinator_a, nct_screening, clear, reason_code="entered_in_error")
     assert "padua" not in _items(nct_screening)
     event = AuditEvent.objects.get(action="screening.score_items.removed")
-    assert event.changes["items"]["new"] is None
+    assert event.changes["padua"]["new"] is None
+    assert event.changes["padua"]["old"]  # the items that were ticked, by name
     assert event.reason_code == "entered_in_error"
     # Not assessed any more: the score that needs it is unknown again.
     result = nct_screening.evaluations.latest().result

@@ -76,7 +76,8 @@ def test_an_implausible_value_needs_a_confirmation_which_is_audited(
     save(coordinator_a, hmsc_screening, ScreeningChanges(observations=[confirmed]))
     assert Observation.objects.get(code="weight").implausible_confirmed
     event = AuditEvent.objects.get(action="screening.observation.created")
-    assert event.changes["implausible_confirmed"]["new"] is True
+    assert event.changes["weight confirmed"]["new"] is True
+    assert event.changes["weight confirmed"]["label"] == "Body weight confirmed although implausible"
 
 
 def test_dates_in_the_future_and_after_the_screening_date_are_refused(
