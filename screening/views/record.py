@@ -4,7 +4,8 @@ One template, two forms: an HTML page to print from the browser and a PDF (Weasy
 to download. Every criterion with its verbatim text, outcome and the reasons naming
 the values used; the decision; the signature manifestation with the time on the
 site's clock and in UTC; protocol and engine versions. Site staff see the candidate's
-name on it, as on the summary; monitors get it pseudonymised (screening number only).
+name on it, as on the summary; monitors get it pseudonymised: the screening number, sex
+and age band, and no exact age or value calculated from it (``screening.pseudonymise``).
 Downloading the PDF is an export, recorded in the audit trail.
 """
 
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from config.downloads import content_disposition
 from screening.models import Evaluation, Screening
+from screening.pseudonymise import result_for
 from screening.services.common import latest_evaluation
 from screening.services.exports import screening_record_download
 from screening.views.common import decision_context, identity_for, screening_or_404
@@ -49,7 +51,10 @@ def record_context(request: HttpRequest, screening: Screening) -> dict[str, Any]
         "trial": screening.candidate.trial,
         "identity": identity_for(request.user, screening.candidate),
         "evaluation": evaluation,
-        "result": dict(evaluation.result) if evaluation is not None else None,
+        # Monitors read the age as a band and no value calculated from it.
+        "result": result_for(
+            request.user, screening, evaluation.result if evaluation is not None else None
+        ),
         "printed_at": timezone.now(),
         "printed_by": request.user.get_full_name(),  # type: ignore[union-attr]
         **decisions,

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from accounts.access import can_view_history
 from screening.engine_bridge import definition_for
 from screening.models import Evaluation, Screening
+from screening.pseudonymise import result_for
 from screening.services import workflow
 from screening.services.common import latest_evaluation
 from screening.services.workflow import Action
@@ -46,7 +47,9 @@ def actions(user: Any, screening: Screening) -> dict[str, bool]:
 def screening_summary(request: HttpRequest, pk: int) -> HttpResponse:
     screening = screening_or_404(request, pk)
     evaluation: Evaluation | None = latest_evaluation(screening)
-    result = dict(evaluation.result) if evaluation is not None else latest_result(screening)
+    stored = evaluation.result if evaluation is not None else latest_result(screening)
+    # Monitors read the age as a band and no value calculated from it.
+    result = result_for(request.user, screening, stored)
     context = decision_context(screening)
     definition = definition_for(screening)
     attempts = screening.candidate.screenings.order_by("attempt")
