@@ -228,9 +228,15 @@ def _medication(p: Problems, i: int, m: MedicationInput, ctx: Context) -> dict[s
     if m.daily_dose is not None and not m.dose_unit.strip():
         p.add(f"{key}.dose_unit", "Give the unit of the daily dose.", "required")
     return {
-        "drug": m.drug.strip(), "atc": atc, "route": m.route, "start": m.start, "stop": m.stop,
-        "ongoing": m.ongoing, "daily_dose": m.daily_dose, "dose_unit": m.dose_unit.strip(),
-    }  # fmt: skip
+        "drug": m.drug.strip(),
+        "atc": atc,
+        "route": m.route,
+        "start": m.start,
+        "stop": m.stop,
+        "ongoing": m.ongoing,
+        "daily_dose": m.daily_dose,
+        "dose_unit": m.dose_unit.strip(),
+    }
 
 
 def _event(p: Problems, i: int, h: HistoryInput, ctx: Context) -> dict[str, Any]:

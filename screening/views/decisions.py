@@ -86,9 +86,13 @@ def decision_propose_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Decision proposed; it awaits an investigator's signature.")
             return redirect("screening:summary", pk=screening.pk)
     return _page(
-        request, "screening/decision.html", screening,
-        form=form, result=latest_result(screening), live=False,
-    )  # fmt: skip
+        request,
+        "screening/decision.html",
+        screening,
+        form=form,
+        result=latest_result(screening),
+        live=False,
+    )
 
 
 @login_required
@@ -120,10 +124,16 @@ def decision_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
         trial=screening.candidate.trial.code, version=screening.protocol_version.label
     )
     return _page(
-        request, "screening/sign.html", screening,
-        form=form, pending=decision, meaning=meaning, result=latest_result(screening),
-        live=False, **decision_context(screening),
-    )  # fmt: skip
+        request,
+        "screening/sign.html",
+        screening,
+        form=form,
+        pending=decision,
+        meaning=meaning,
+        result=latest_result(screening),
+        live=False,
+        **decision_context(screening),
+    )
 
 
 def _carry_labels(screening: Screening) -> list[tuple[str, str]]:

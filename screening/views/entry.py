@@ -97,10 +97,14 @@ def screening_entry(request: HttpRequest, pk: int) -> HttpResponse:
     changes, origins = changes_from_form(form, ranges)
     if not valid:
         return _render(
-            request, screening, form, definition, identity,
+            request,
+            screening,
+            form,
+            definition,
+            identity,
             result=_live(screening, changes),
             alerts=["Some values could not be read; nothing was saved. See the marked fields."],
-        )  # fmt: skip
+        )
     try:
         outcome = screening_save(
             user=request.user,  # type: ignore[arg-type]
@@ -113,16 +117,26 @@ def screening_entry(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ScreeningConflictError as conflict:
         return _render(
-            request, screening, form, definition, identity,
-            result=_live(screening, changes), conflict=str(conflict), status=409,
-        )  # fmt: skip
+            request,
+            screening,
+            form,
+            definition,
+            identity,
+            result=_live(screening, changes),
+            conflict=str(conflict),
+            status=409,
+        )
     except (ScreeningValidationError, ScreeningRuleError) as error:
         loose = form.add_service_errors(error_messages(error), origins)
         return _render(
-            request, screening, form, definition, identity,
+            request,
+            screening,
+            form,
+            definition,
+            identity,
             result=_live(screening, changes),
             alerts=["Nothing was saved: correct the marked fields.", *loose],
-        )  # fmt: skip
+        )
     if not outcome.saved:
         messages.info(request, "Nothing had changed; nothing was saved.")
     else:
@@ -133,9 +147,15 @@ def screening_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _saved_message(outcome: Any) -> str:
-    parts = [f"{n} {what}" for n, what in (
-        (outcome.created, "added"), (outcome.changed, "changed"), (outcome.removed, "removed"),
-    ) if n]  # fmt: skip
+    parts = [
+        f"{n} {what}"
+        for n, what in (
+            (outcome.created, "added"),
+            (outcome.changed, "changed"),
+            (outcome.removed, "removed"),
+        )
+        if n
+    ]
     text = "Saved: " + ", ".join(parts) + "."
     if outcome.signature_voided:
         text += " The investigator's signature is void: the screening needs review."

@@ -60,15 +60,25 @@ def test_inline_rows_are_audited_with_the_parents_reason(dm: Client, site_a: Any
     TrialSite.objects.create(trial=trial, site=site_a)
     link = TrialSite.objects.get()
     form = {
-        "code": "T1", "title": "Trial one", "registry_id": "", "sponsor": "", "phase": "",
-        "target_enrolment": "", "status": "planned",
-        "trial_sites-TOTAL_FORMS": "1", "trial_sites-INITIAL_FORMS": "1",
-        "trial_sites-0-id": str(link.pk), "trial_sites-0-trial": str(trial.pk),
-        "trial_sites-0-site": str(site_a.pk), "trial_sites-0-target_enrolment": "12",
-        "monitor_assignments-TOTAL_FORMS": "0", "monitor_assignments-INITIAL_FORMS": "0",
-        "versions-TOTAL_FORMS": "0", "versions-INITIAL_FORMS": "0",
+        "code": "T1",
+        "title": "Trial one",
+        "registry_id": "",
+        "sponsor": "",
+        "phase": "",
+        "target_enrolment": "",
+        "status": "planned",
+        "trial_sites-TOTAL_FORMS": "1",
+        "trial_sites-INITIAL_FORMS": "1",
+        "trial_sites-0-id": str(link.pk),
+        "trial_sites-0-trial": str(trial.pk),
+        "trial_sites-0-site": str(site_a.pk),
+        "trial_sites-0-target_enrolment": "12",
+        "monitor_assignments-TOTAL_FORMS": "0",
+        "monitor_assignments-INITIAL_FORMS": "0",
+        "versions-TOTAL_FORMS": "0",
+        "versions-INITIAL_FORMS": "0",
         "audit_reason_code": "new_source_information",
-    }  # fmt: skip
+    }
     form["trial_sites-0-active"] = "on"
     response = dm.post(f"/admin/trials/trial/{trial.pk}/change/", form)
     assert response.status_code == 302, _errors(response)
@@ -103,12 +113,16 @@ def test_deleting_a_reference_range_is_audited_with_the_object_named(
 def test_a_user_change_never_records_the_password_hash(dm: Client, coordinator_a: Any) -> None:
     url = f"/admin/accounts/user/{coordinator_a.pk}/change/"
     form = {
-        "username": coordinator_a.username, "full_name": "Alice C. Coordinator",
-        "email": coordinator_a.email, "is_active": "on",
-        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "username": coordinator_a.username,
+        "full_name": "Alice C. Coordinator",
+        "email": coordinator_a.email,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
         "audit_reason": "Name as on her ID",
-    }  # fmt: skip
+    }
     response = dm.post(url, form)
     assert response.status_code == 302, _errors(response)
     event = AuditEvent.objects.get(action="accounts.user.changed")

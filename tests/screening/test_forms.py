@@ -52,8 +52,15 @@ def _hmsc() -> ProtocolDefinition:
 def test_only_what_changed_is_sent_and_an_untouched_site_range_stays_the_sites() -> None:
     definition = _hmsc()
     initial = {"expected_revision": 3, "alt__lln": Decimal(7), "alt__uln": Decimal(40)}
-    data = {"expected_revision": "3", "alt__value": "95", "alt__unit": "U/L", "alt__lln": "7",
-            "alt__uln": "40", "alt__range_unit": "U/L", "informed_consent": "yes"}  # fmt: skip
+    data = {
+        "expected_revision": "3",
+        "alt__value": "95",
+        "alt__unit": "U/L",
+        "alt__lln": "7",
+        "alt__uln": "40",
+        "alt__range_unit": "U/L",
+        "informed_consent": "yes",
+    }
     form = ScreeningEntryForm(data, requirements=definition.requirements(), initial=initial)
     form.is_valid()
     ranges = {"alt": SiteRange(Decimal(7), Decimal(40), "U/L")}
@@ -72,10 +79,16 @@ def test_only_what_changed_is_sent_and_an_untouched_site_range_stays_the_sites()
 def test_service_messages_land_on_the_row_they_belong_to() -> None:
     definition = _hmsc()
     prefix = "med-rankl_inhibitor"
-    data = {"expected_revision": "0", f"{prefix}-TOTAL_FORMS": "2", f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-0-drug": "denosumab", f"{prefix}-0-start": "2024-01-01",
-            f"{prefix}-1-drug": "denosumab", f"{prefix}-1-start": "2025-01-01",
-            f"{prefix}-1-stop": "2024-01-01"}  # fmt: skip
+    data = {
+        "expected_revision": "0",
+        f"{prefix}-TOTAL_FORMS": "2",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-0-drug": "denosumab",
+        f"{prefix}-0-start": "2024-01-01",
+        f"{prefix}-1-drug": "denosumab",
+        f"{prefix}-1-start": "2025-01-01",
+        f"{prefix}-1-stop": "2024-01-01",
+    }
     form = ScreeningEntryForm(data, requirements=definition.requirements())
     form.is_valid()
     changes, origins = changes_from_form(form, {})

@@ -38,9 +38,12 @@ def test_a_correction_records_old_and_new_values_flagged_as_identity(
     event = AuditEvent.objects.get(action="screening.candidate_identity.changed")
     assert event.changes == {
         "full_name": {
-            "old": "Erika Mustermann", "new": "Erika Musterfrau", "label": "Name", "identity": True,
+            "old": "Erika Mustermann",
+            "new": "Erika Musterfrau",
+            "label": "Name",
+            "identity": True,
         }
-    }  # fmt: skip
+    }
     assert event.reason == "Name misspelt at registration"
 
 
@@ -144,9 +147,13 @@ def test_the_correction_page_saves_with_a_reason_and_refuses_without(
     page = client.get(f"/screening/candidates/{candidate.pk}/")
     assert f"/screening/candidates/{candidate.pk}/identity/" in page.content.decode()
     form = {
-        "full_name": "Erika Musterfrau", "date_of_birth": "1956-04-02", "sex": "F",
-        "hospital_number": "H-1", "phone": "", "email": "",
-    }  # fmt: skip
+        "full_name": "Erika Musterfrau",
+        "date_of_birth": "1956-04-02",
+        "sex": "F",
+        "hospital_number": "H-1",
+        "phone": "",
+        "email": "",
+    }
     refused = client.post(f"/screening/candidates/{candidate.pk}/identity/", form)
     assert refused.status_code == 200
     assert "reason" in refused.content.decode().lower()

@@ -102,8 +102,13 @@ def test_a_change_after_signing_voids_the_signature_visibly(
 ) -> None:
     client_of(coordinator_a).post(url("decision", eligible), {"outcome": "eligible"})
     client_of(investigator_a).post(url("sign", eligible), {"password": PASSWORD})
-    change = ScreeningChanges(observations=(ObservationInput(
-        code="alt", value=Decimal("23"), unit="U/L", observed_on=date(2026, 11, 10)),))  # fmt: skip
+    change = ScreeningChanges(
+        observations=(
+            ObservationInput(
+                code="alt", value=Decimal("23"), unit="U/L", observed_on=date(2026, 11, 10)
+            ),
+        )
+    )
     save(coordinator_a, eligible, change, reason="lab re-reported", reason_code="lab_re_reported")
     summary = client_of(coordinator_a).get(url("summary", eligible)).content.decode()
     assert 'data-testid="signature-void"' in summary

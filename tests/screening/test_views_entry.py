@@ -31,9 +31,16 @@ def observation(screening: Any, code: str) -> Any:
 
 def test_values_typed_are_saved_and_shown_again(coordinator: Client, hmsc_screening: Any) -> None:
     data = rendered(coordinator, hmsc_screening)
-    data.update({"weight__value": "58.4", "weight__unit": "kg", "weight__date": "2026-11-20",
-                 "height__value": "155.0", "height__date": "2026-11-20",
-                 "informed_consent": "yes"})  # fmt: skip
+    data.update(
+        {
+            "weight__value": "58.4",
+            "weight__unit": "kg",
+            "weight__date": "2026-11-20",
+            "height__value": "155.0",
+            "height__date": "2026-11-20",
+            "informed_consent": "yes",
+        }
+    )
     response = post(coordinator, hmsc_screening, data)
     assert response.status_code == 302
     assert observation(hmsc_screening, "weight").value_entered == "58.4"
@@ -65,11 +72,15 @@ def test_the_live_panel_evaluates_without_saving(coordinator: Client, hmsc_scree
 
 def test_the_panel_shows_the_washout_end(coordinator: Client, hmsc_screening: Any) -> None:
     data = rendered(coordinator, hmsc_screening)
-    data.update({
-        "med-rankl_inhibitor-0-drug": "denosumab", "med-rankl_inhibitor-0-route": "subcutaneous",
-        "med-rankl_inhibitor-0-start": "2023-03-15", "med-rankl_inhibitor-0-stop": "2026-03-15",
-        "medications_complete": "on",
-    })  # fmt: skip
+    data.update(
+        {
+            "med-rankl_inhibitor-0-drug": "denosumab",
+            "med-rankl_inhibitor-0-route": "subcutaneous",
+            "med-rankl_inhibitor-0-start": "2023-03-15",
+            "med-rankl_inhibitor-0-stop": "2026-03-15",
+            "medications_complete": "on",
+        }
+    )
     url = reverse("screening:panel", kwargs={"pk": hmsc_screening.pk})
     page = coordinator.post(url, data).content.decode()
     assert 'data-testid="eligible-from"' in page
@@ -80,8 +91,14 @@ def test_an_impossible_value_is_refused_beside_its_field_and_nothing_is_lost(
     coordinator: Client, hmsc_screening: Any
 ) -> None:
     data = rendered(coordinator, hmsc_screening)
-    data.update({"weight__value": "900", "weight__date": "2026-11-20",
-                 "height__value": "155", "height__date": "2026-11-20"})  # fmt: skip
+    data.update(
+        {
+            "weight__value": "900",
+            "weight__date": "2026-11-20",
+            "height__value": "155",
+            "height__date": "2026-11-20",
+        }
+    )
     response = post(coordinator, hmsc_screening, data)
     page = response.content.decode()
     assert response.status_code == 200
@@ -153,9 +170,12 @@ def test_medication_rows_are_saved_and_their_errors_shown_on_the_row(
     coordinator: Client, hmsc_screening: Any
 ) -> None:
     data = rendered(coordinator, hmsc_screening)
-    row = {"med-rankl_inhibitor-0-drug": "denosumab",
-           "med-rankl_inhibitor-0-start": "2024-03-15",
-           "med-rankl_inhibitor-0-stop": "2023-03-15", "medications_complete": "on"}  # fmt: skip
+    row = {
+        "med-rankl_inhibitor-0-drug": "denosumab",
+        "med-rankl_inhibitor-0-start": "2024-03-15",
+        "med-rankl_inhibitor-0-stop": "2023-03-15",
+        "medications_complete": "on",
+    }
     data.update(row)
     page = post(coordinator, hmsc_screening, data).content.decode()
     assert "Stop (2023-03-15) is before start (2024-03-15)." in page
@@ -174,8 +194,15 @@ def test_lab_ranges_are_prefilled_from_the_site_and_editable(
 ) -> None:
     data = rendered(coordinator, hmsc_screening)
     assert (data["alt__lln"], data["alt__uln"]) == ("7", "40")  # site A01's demo range
-    data.update({"alt__value": "95", "alt__date": "2026-11-10",
-                 "ast__value": "30", "ast__date": "2026-11-10", "ast__uln": "35"})  # fmt: skip
+    data.update(
+        {
+            "alt__value": "95",
+            "alt__date": "2026-11-10",
+            "ast__value": "30",
+            "ast__date": "2026-11-10",
+            "ast__uln": "35",
+        }
+    )
     assert post(coordinator, hmsc_screening, data).status_code == 302
     assert observation(hmsc_screening, "alt").range_source == "site"
     ast = observation(hmsc_screening, "ast")
@@ -244,9 +271,14 @@ def test_a_saved_result_is_shown_with_the_range_in_force_on_its_date(
     current = ReferenceRange.objects.get(site=hmsc_screening.candidate.site, quantity__code="alt")
     ReferenceRange.objects.filter(pk=current.pk).update(valid_from=date(2026, 10, 28))
     ReferenceRange.objects.create(
-        site=current.site, quantity=current.quantity, unit="U/L", lln=Decimal(7),
-        uln=Decimal(55), valid_from=date(2020, 1, 1), valid_to=date(2026, 10, 27),
-    )  # fmt: skip
+        site=current.site,
+        quantity=current.quantity,
+        unit="U/L",
+        lln=Decimal(7),
+        uln=Decimal(55),
+        valid_from=date(2020, 1, 1),
+        valid_to=date(2026, 10, 27),
+    )
     assert rendered(coordinator, hmsc_screening)["alt__uln"] == "40"  # nothing saved yet
     data = rendered(coordinator, hmsc_screening)
     data.update({"alt__value": "50", "alt__date": "2026-10-25"})
