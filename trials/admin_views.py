@@ -21,10 +21,10 @@ from trials.diff import version_diff
 from trials.forms import ActivationForm, ProtocolUploadForm
 from trials.models import ProtocolStatus, ProtocolVersion
 from trials.preview import version_preview
+from trials.services.exports import protocol_version_export
 from trials.services.protocols import (
     APPROVAL_MEANING,
     ProtocolVersionError,
-    protocol_export,
     protocol_import,
     protocol_version_activate,
 )
@@ -172,9 +172,13 @@ def activate(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(ProtocolVersion.objects.select_related("trial"), pk=pk)
-    response = HttpResponse(
-        protocol_export(version), content_type="application/yaml; charset=utf-8"
+    text = protocol_version_export(
+        version=version,
+        user=request.user,  # type: ignore[arg-type]
+        channel="admin",
+        request=request,
     )
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     filename = f"{version.trial.code}-{version.label}.yaml".replace(" ", "_")
     response["Content-Disposition"] = content_disposition(filename)
     return response

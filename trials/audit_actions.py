@@ -45,6 +45,12 @@ register(
         model="trials.protocolversion",
     ),
     AuditAction(
+        "trials.protocolversion.exported",
+        _("{who} exported the definition of {object} ({new[channel]})"),
+        Kind.EXPORT,
+        model="trials.protocolversion",
+    ),
+    AuditAction(
         "trials.catalogue.synced",
         _("{who} added the built-in catalogue's missing entries: {values}"),
         Kind.CONFIGURATION,

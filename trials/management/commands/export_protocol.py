@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trials.models import ProtocolStatus, ProtocolVersion
-from trials.services.protocols import protocol_export
+from trials.services.exports import protocol_version_export
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             missing = f"{options['trial']} has no active version; name one with --version."
         if version is None:
             raise CommandError(missing)
-        text = protocol_export(version)
+        text = protocol_version_export(version=version, user=None, channel="command line")
         if options["output"]:
             options["output"].write_text(text, encoding="utf-8")
             self.stderr.write(f"Wrote {version} to {options['output']}.")
