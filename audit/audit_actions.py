@@ -1,4 +1,4 @@
-"""Audit actions of the audit trail itself: reading it out, and its scheduled checks."""
+"""Audit actions of the audit trail itself: reading it out, its checkpoints and scheduled checks."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +10,14 @@ register(
         _("{who} downloaded the audit trail of {object} as CSV{filters}"),
         Kind.EXPORT,
         quiet_sentence=_("{who} downloaded the audit trail as CSV"),
+    ),
+    AuditAction(
+        "audit.checkpoint.written",
+        _(
+            "{who} wrote a signed checkpoint of the audit chain, up to the event before this one, "
+            "to {new[file]}"
+        ),
+        Kind.SYSTEM,
     ),
     # Scheduled jobs (the nightly audit-chain check among them) live in
     # django-celery-beat's tables; the admin edits them as configuration.

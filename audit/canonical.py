@@ -5,6 +5,10 @@ database, so everything hashed is first reduced to JSON types that survive a
 round trip through SQLite's text and PostgreSQL's ``jsonb`` unchanged:
 strings, whole numbers, booleans and null. Decimals and floats become strings
 (jsonb would re-spell ``1e20``), dates and times ISO 8601 strings.
+
+The hash is an HMAC under the key the event names (``key_id``), kept outside
+the database; events recorded before the chain was keyed carry no key id and
+keep their plain SHA-256.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from audit.keys import key_for, sign
+
 if TYPE_CHECKING:
     from audit.models import AuditEvent
+    from config.auditkeys import AuditKeyring
 
 
 def canonical_value(value: Any) -> Any:
@@ -70,8 +77,8 @@ def format_timestamp(moment: dt.datetime) -> str:
 def event_payload(event: AuditEvent) -> dict[str, Any]:
     """Every stored field of an event except its own hash.
 
-    ``record`` came later: it is covered when set, so events recorded before it
-    existed keep the hash they were given.
+    ``record`` and ``key_id`` came later: each is covered when set, so events
+    recorded before it existed keep the hash they were given.
     """
     payload = {
         "sequence": event.sequence,
@@ -94,10 +101,22 @@ def event_payload(event: AuditEvent) -> dict[str, Any]:
     }
     if event.record is not None:
         payload["record"] = event.record
+    if event.key_id is not None:
+        payload["key_id"] = event.key_id
     return payload
 
 
-def compute_hash(event: AuditEvent) -> str:
-    """``sha256(prev_hash + canonical_json(payload))`` as 64 hex digits."""
+def compute_hash(event: AuditEvent, *, keys: AuditKeyring | None = None) -> str:
+    """``hmac_sha256(key, prev_hash + canonical_json(payload))`` as 64 hex digits.
+
+    The key is the one the event names (current or retired, from ``keys``,
+    by default ``settings.AUDIT_KEYS``); an id that names no configured key
+    raises :class:`audit.keys.UnknownAuditKey`. An event without a key id was
+    recorded before the chain was keyed: its hash is the plain
+    ``sha256(prev_hash + canonical_json(payload))``, which anyone can
+    recompute, so only events before the first keyed one may lack an id.
+    """
     text = event.prev_hash + canonical_json(event_payload(event))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if event.key_id is None:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sign(key_for(event.key_id, keys=keys), text)

@@ -4,7 +4,10 @@ Rows are only ever added, through ``audit.services.audit_record``. Three layers
 keep them that way: the model and its queryset refuse to change or delete a
 row, database triggers refuse UPDATE (and DELETE on PostgreSQL), and each
 row's hash covers the previous row's hash, so an edit made behind Eligo's back
-is found by ``python manage.py verify_audit``.
+is found by ``python manage.py verify_audit``. The hash is an HMAC under a key
+kept outside the database (``audit/keys.py``), and signed checkpoints written
+outside it (``audit/checkpoints.py``) catch what someone holding the database
+and the key could still do: rewrite or cut the chain consistently.
 """
 
 from __future__ import annotations
@@ -89,6 +92,10 @@ class AuditEvent(ImmutableModel):
     request_id = models.CharField(max_length=64, blank=True)
     client_address = models.CharField(max_length=45, blank=True)
     prev_hash = models.CharField(max_length=64)
+    # The id of the key (settings.AUDIT_KEYS) whose HMAC ``hash`` is, never the
+    # key. Null on events recorded before the chain was keyed: their hash is a
+    # plain SHA-256, and, like ``record``, the hash covers the id only when set.
+    key_id = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
     hash = models.CharField(max_length=64, unique=True)
 
     objects = AuditEventQuerySet.as_manager()

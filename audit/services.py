@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit import registry
 from audit.canonical import canonical_value, compute_hash
+from audit.keys import audit_keys
 from audit.middleware import client_address, request_id_of
 from audit.models import AuditChainHead, AuditEvent, ReasonCode
 from audit.scope import record_key, scope_of
@@ -96,6 +97,9 @@ def audit_record(
     # set before hashing, because the hash covers it.
     event.occurred_at = timezone.now()
     event.prev_hash = head.last_hash
+    # Signed with the current key, kept outside the database: whoever can write
+    # to the database but has not got the key cannot forge or rewrite events.
+    event.key_id = audit_keys().current.id
     event.hash = compute_hash(event)
     event.save()
     head.last_sequence = event.sequence

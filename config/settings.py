@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.auditkeys import audit_keyring_from_env
 from config.env import env, envbool, envint, envlist, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -132,6 +133,15 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # failed logins within the same number of minutes.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+
+# --- Audit trail ----------------------------------------------------------------
+# The keys that sign the audit chain live outside the database (AUDIT_KEY or
+# AUDIT_KEY_FILE, AUDIT_RETIRED_KEYS); with DEBUG on and none set, a development
+# key is derived from SECRET_KEY. "KEY" in the name hides it on error pages.
+AUDIT_KEYS = audit_keyring_from_env(debug=DEBUG, secret_key=SECRET_KEY)
+# Signed checkpoints of the chain are appended here, outside the database; ship
+# the folder off the host (docs/operations.md). Relative to the project folder.
+AUDIT_CHECKPOINT_DIR = BASE_DIR / (env("AUDIT_CHECKPOINT_DIR") or "var/audit-checkpoints")
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -10,6 +10,7 @@ Only fixtures live here; helpers a test imports live in ``tests/helpers.py``.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -26,6 +27,26 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_apart(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Each test keeps its audit checkpoints in a folder of its own.
+
+    Checkpoints are files outside the database: one written by another test, or
+    by the developer's own site, would not match this test's database and would
+    read as a truncated chain. The folder is only created if a checkpoint is written.
+    """
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from django.test import override_settings
+
+    folder = tmp_path_factory.getbasetemp() / "audit-checkpoints" / uuid.uuid4().hex
+    with override_settings(AUDIT_CHECKPOINT_DIR=folder):
+        yield
 
 
 @pytest.fixture

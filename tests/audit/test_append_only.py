@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from audit.models import AppendOnlyError, AuditEvent
 from tests.audit.conftest import run_sql
@@ -49,3 +50,47 @@ def test_postgresql_refuses_a_raw_delete(chain_of_five: list[AuditEvent]) -> Non
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         run_sql("DELETE FROM audit_auditevent WHERE sequence = 3")
     assert AuditEvent.objects.count() == 5
+
+
+def _append_only_triggers() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger"
+                " WHERE tgrelid = 'audit_auditevent'::regclass AND NOT tgisinternal"
+            )
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master"
+                " WHERE type = 'trigger' AND tbl_name = 'audit_auditevent'"
+            )
+        return {name for (name,) in cursor.fetchall()}
+
+
+EXPECTED_TRIGGERS = {
+    "postgresql": {"audit_auditevent_append_only"},
+    "sqlite": {"audit_auditevent_no_update"},
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_the_key_id_column_keeps_the_append_only_triggers() -> None:
+    # Rebuilding the table (as Django's SQLite schema editor does for a column
+    # with a default) would drop its triggers; the key id is added in place.
+    expected = EXPECTED_TRIGGERS[connection.vendor]
+    executor = MigrationExecutor(connection)
+    executor.migrate([("audit", "0004_event_record")])
+    assert _append_only_triggers() == expected
+    executor = MigrationExecutor(connection)
+    executor.migrate([("audit", "0005_event_key_id")])
+    assert _append_only_triggers() == expected
+    columns = {
+        c.name
+        for c in connection.introspection.get_table_description(
+            connection.cursor(), "audit_auditevent"
+        )
+    }
+    assert "key_id" in columns
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert _append_only_triggers() == expected

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.utils import timezone
 
@@ -63,9 +64,12 @@ def insert_raw(event: AuditEvent) -> None:
 
 def test_verify_audit_says_ok_with_the_count(chain_of_five: list[AuditEvent], capsys: Any) -> None:
     call_command("verify_audit")
-    assert capsys.readouterr().out.strip() == (
-        f"OK: 5 events, chain intact (last hash {chain_of_five[-1].hash})"
-    )
+    summary, signed, checkpoints = capsys.readouterr().out.strip().splitlines()
+    assert summary == f"OK: 5 events, chain intact (last hash {chain_of_five[-1].hash})"
+    key = settings.AUDIT_KEYS.current
+    state = "current, development key" if key.development else "current"
+    assert signed == f"Signed: 5 with key {key.id} ({state})."
+    assert checkpoints.startswith("Checkpoints: none in ")
 
 
 def test_an_empty_chain_is_intact(db: Any, capsys: Any) -> None:

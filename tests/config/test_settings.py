@@ -17,11 +17,20 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 20 + "-a-long-and-random-production-secret-" + "y" * 20,
     "ALLOWED_HOSTS": "eligo.hospital.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
+    "AUDIT_KEY": "z" * 20 + "-a-long-and-random-audit-chain-key-" + "w" * 20,
 }
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    ignored = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    ignored = {
+        "DEBUG",
+        "SECRET_KEY",
+        "AUDIT_KEY",
+        "AUDIT_KEY_FILE",
+        "AUDIT_RETIRED_KEYS",
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in ignored}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -44,6 +53,21 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off() -> None:
     result = _manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_it_refuses_to_start_without_an_audit_key_when_debug_is_off() -> None:
+    result = _manage("check", env={**PRODUCTION_ENV, "AUDIT_KEY": ""})
+    assert result.returncode != 0
+    assert "AUDIT_KEY or AUDIT_KEY_FILE must be set when DEBUG is off" in result.stderr
+
+
+def test_a_development_machine_starts_with_a_labelled_development_audit_key() -> None:
+    # What `make run` gives a fresh machine: DEBUG on, a SECRET_KEY, nothing else.
+    development = {"DEBUG": "true", "SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"], "AUDIT_KEY": ""}
+    result = _manage("check", env={**PRODUCTION_ENV, **development})
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "audit.I001" in result.stdout + result.stderr
+    assert "development key (dev-" in result.stdout + result.stderr
 
 
 def test_it_names_the_variable_when_a_boolean_is_malformed() -> None:
