@@ -15,7 +15,9 @@ COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 
 COPY . .
-RUN useradd --system --uid 10001 eligo && mkdir -p /app/staticfiles && chown eligo /app/staticfiles
+RUN useradd --system --uid 10001 eligo \
+    && mkdir -p /app/staticfiles /app/var/audit-checkpoints \
+    && chown eligo /app/staticfiles /app/var/audit-checkpoints
 USER eligo
 
 EXPOSE 8000

@@ -72,3 +72,4 @@ def test_application_services_share_one_configuration(compose: dict[str, Any]) -
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["CELERY_BROKER_URL"].startswith("redis://")
         assert "SECRET_KEY" in env
+        assert "AUDIT_KEY" in env
