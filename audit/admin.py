@@ -189,7 +189,8 @@ class AuditedPeriodicTaskAdmin(AuditedModelAdmin, PeriodicTaskAdmin):  # type: i
     def _set_enabled(self, request: HttpRequest, queryset: Any, enabled: bool) -> int:
         changed = 0
         with transaction.atomic():
-            for task in queryset.select_for_update():
+            # Only the task rows are locked: the admin joins the (nullable) schedules.
+            for task in queryset.select_for_update(of=("self",)):
                 if task.enabled == enabled:
                     continue
                 before = snapshot(task)
