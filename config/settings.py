@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "csp",
     "django_celery_beat",
     "accounts",
     "trials",
@@ -56,7 +57,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their long cache lifetimes.
+    "config.headers.BrowserProtectionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,7 +175,26 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Security -------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every page, the admin included, runs on files served from Eligo itself: no inline
+# script or style anywhere, nothing from another host, no eval. Bootstrap draws its
+# icons (form checks, select arrows, close buttons) from data: SVGs, hence img-src.
+# The PDF record keeps its page-margin styles inline: it never reaches a browser as
+# HTML. Permissions-Policy and no-store come from config/headers.py; the reasons are
+# in docs/security.md ("Headers and browser protections").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -28,6 +29,7 @@ from screening.services.exports import screening_record_download
 from screening.views.common import decision_context, identity_for, screening_or_404
 
 TEMPLATE = "screening/record.html"
+STYLESHEET = "eligo/record.css"
 
 
 def record_evaluation_of(screening: Screening, decision: Any) -> Evaluation | None:
@@ -75,16 +77,19 @@ def screening_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The record as a PDF file; the download is recorded in the audit trail."""
     # Imported here so that the app starts (and every other page works) on a machine
     # without Pango, which WeasyPrint loads on import.
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
     screening = screening_or_404(request, pk)
     html = render_to_string(
         TEMPLATE, {**record_context(request, screening), "for_pdf": True}, request=request
     )
-    # The template carries its own styles and needs nothing fetched; refusing every
-    # URL keeps anything typed into a record from reaching a file or the network.
-    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
+    # The stylesheet the print page links to is handed over as a file, so the record
+    # needs nothing fetched; refusing every URL keeps anything typed into a record
+    # from reaching a file or the network.
+    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf(
+        stylesheets=[CSS(filename=finders.find(STYLESHEET))]
+    )
     # Recorded once the file exists and just before it leaves.
     screening_record_download(user=request.user, screening=screening, request=request)  # type: ignore[arg-type]
     name = f"{screening.candidate.screening_number}-attempt-{screening.attempt}-eligibility-record"

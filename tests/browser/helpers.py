@@ -1,11 +1,28 @@
-"""What the browser tests do over and over: log in and out, and type an example
-candidate into the generated data-entry form."""
+"""What the browser tests do over and over: log in and out, type an example candidate
+into the generated data-entry form, and tell the browser's reports of refused
+content from the rest of its console."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tests.helpers import PASSWORD
+
+# How Chromium (and Firefox) word a refusal under a Content-Security-Policy, and a
+# Permissions-Policy header it could not parse, in the console.
+POLICY_MARKERS = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy")
+
+
+class PolicyViolations:
+    """The browser's console lines that report content refused by Eligo's policies."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def note(self, text: str, url: str = "") -> None:
+        """Keep ``text`` if it reports a refusal under a policy; ignore anything else."""
+        if any(marker in text for marker in POLICY_MARKERS):
+            self.messages.append(f"{url}: {text}" if url else text)
 
 
 def log_in(page: Any, base: str, username: str) -> None:
