@@ -3,6 +3,9 @@
 Configuration comes from Django's settings (``CELERY_*``). With no broker
 configured, tasks run eagerly in the calling process; with one, a worker
 (``celery -A config worker``) and beat (``celery -A config beat``) run them.
+Apps queue work through the outbox (``outbox.services.outbox_enqueue``), not with
+``.delay()`` inside a request: the work is recorded with the change and handed to
+the broker after the commit, so a broker that is down never holds up or fails a save.
 """
 
 import os

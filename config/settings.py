@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "django_celery_beat",
+    "outbox",
     "accounts",
     "trials",
     "screening",
@@ -234,8 +235,20 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker or beat started before the broker waits for it rather than exiting.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A broker that is down must fail fast wherever a process reaches for it: seconds to
+# open a connection (Celery's default is 4, and the operating system's for an
+# unanswered host is minutes).
+CELERY_BROKER_CONNECTION_TIMEOUT = envint("CELERY_BROKER_CONNECTION_TIMEOUT", 2, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+# Work is queued through the outbox (outbox/): recorded with the change, handed to the
+# broker after the commit within this many milliseconds (0: left to the every-minute
+# beat job), forgotten this many days after it was handed over.
+OUTBOX_PUBLISH_TIMEOUT = envint("OUTBOX_PUBLISH_TIMEOUT_MS", 500) / 1000
+OUTBOX_KEEP_DAYS = envint("OUTBOX_KEEP_DAYS", 7, minimum=1)
 
 # --- Logging --------------------------------------------------------------------
 LOGGING = {

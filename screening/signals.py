@@ -1,9 +1,10 @@
 """Open screenings are evaluated again after what their evaluation read has changed.
 
 A changed quantity, drug class or drug can change any open screening's outcome; a
-changed reference range only those at its site. Each is queued once the change
-commits (``screening.tasks.queue_reevaluation``); screenings already decided keep the
-evaluation their decision rests on.
+changed reference range only those at its site. The work is recorded in the outbox
+in the change's own transaction and handed to a worker once it commits
+(``screening.tasks.queue_reevaluation``), so saving never waits on the broker;
+screenings already decided keep the evaluation their decision rests on.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """Background work for screening: washout reminders and re-evaluation.
 
-Tasks take ids and call a service; callers queue them with
-``transaction.on_commit`` so a worker never looks for rows not yet committed.
-Screenings stay pinned to their protocol version, so activating an amendment
-re-evaluates nothing; a changed catalogue or reference range does.
+Tasks take ids and call a service; callers queue them through the outbox
+(``outbox.services.outbox_enqueue``), which records them in the caller's
+transaction and hands them to a worker once it commits, so a worker never looks
+for rows not yet committed and a broker outage loses nothing. Screenings stay
+pinned to their protocol version, so activating an amendment re-evaluates
+nothing; a changed catalogue or reference range does.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
 
 from celery import shared_task
-from django.db import transaction
+from django.db import OperationalError
 from django.utils import timezone
 
+from outbox.services import Message, outbox_enqueue
 from screening.services.reminders import screening_reevaluate, washout_reminders_send
 
 logger = logging.getLogger(__name__)
@@ -31,7 +33,9 @@ def washout_reminders(days: int = 7) -> int:
     return count
 
 
-@shared_task
+# A lock, deadlock or dropped connection is retried: running again is harmless, since
+# an evaluation recorded meanwhile makes the retry record nothing ("current").
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def reevaluate_screening(screening_id: int, changed_at: str | None = None) -> str:
     """Record a fresh evaluation of one open screening; returns its status, or
     ``"current"`` when one was recorded after ``changed_at`` (ISO 8601) already."""
@@ -40,7 +44,20 @@ def reevaluate_screening(screening_id: int, changed_at: str | None = None) -> st
 
 
 def queue_reevaluation(screening_ids: Iterable[int]) -> None:
-    """Re-evaluate these screenings once the current transaction commits."""
+    """Re-evaluate these screenings once the current transaction commits.
+
+    One outbox message per screening: a change that queues the same screening twice
+    (many rows saved together), or a second change before the first was handed over,
+    updates the waiting message to the latest change's time rather than adding one.
+    """
     changed_at = timezone.now().isoformat()
-    for screening_id in screening_ids:
-        transaction.on_commit(partial(reevaluate_screening.delay, screening_id, changed_at))
+    outbox_enqueue(
+        messages=[
+            Message(
+                task=reevaluate_screening.name,
+                arguments={"screening_id": screening_id, "changed_at": changed_at},
+                key=f"screening.reevaluate:{screening_id}",
+            )
+            for screening_id in screening_ids
+        ]
+    )

@@ -31,6 +31,8 @@ EXEMPT = {
     "screening.screeningnumbercounter": "numbering; the candidate's creation is audited",
     "trials.cataloguerevision": "a cache stamp; the catalogue change is audited",
     "django_celery_beat.periodictasks": "the scheduler's change stamp",
+    "outbox.outboxmessage": "work queued for a worker; the change that queued it is audited, "
+    "and the task audits what it writes",
     "contenttypes.contenttype": "Django's model registry",
     "auth.permission": "Django's model registry",
 }

@@ -11,6 +11,7 @@ from django.apps import apps
 from django_celery_beat.models import PeriodicTask
 
 from audit.models import AuditEvent
+from outbox.models import OutboxMessage
 from screening.models import Evaluation
 from screening.services import ScreeningChanges
 from screening.tasks import reevaluate_screening, washout_reminders
@@ -46,28 +47,28 @@ def test_reminders_are_scheduled_daily_by_a_data_migration(db: Any) -> None:
     assert PeriodicTask.objects.filter(task="screening.tasks.washout_reminders").count() == 1
 
 
-def _queued(callbacks: list[Any]) -> list[int]:
-    """The screening ids of re-evaluations queued on commit (``partial(task.delay, id)``)."""
-    queued = [c for c in callbacks if getattr(c, "func", None) == reevaluate_screening.delay]
-    return [c.args[0] for c in queued]
+def _queued() -> list[int]:
+    """The screening ids of re-evaluations waiting in the outbox (recorded with the change,
+    handed to a worker once it commits)."""
+    waiting = OutboxMessage.objects.filter(
+        task=reevaluate_screening.name, dispatched_at__isnull=True
+    ).order_by("pk")
+    return [message.arguments["screening_id"] for message in waiting]
 
 
-def test_reevaluation_records_a_new_snapshot_of_an_open_screening(
-    hmsc_screening: Any, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_reevaluation_records_a_new_snapshot_of_an_open_screening(hmsc_screening: Any) -> None:
     from screening.tasks import queue_reevaluation
 
-    with django_capture_on_commit_callbacks() as callbacks:
-        queue_reevaluation([hmsc_screening.pk])
-    assert _queued(callbacks) == [hmsc_screening.pk]
+    queue_reevaluation([hmsc_screening.pk])
+    assert _queued() == [hmsc_screening.pk]
     # The worker's side, in place whether or not a broker is configured.
-    args = callbacks[0].args
-    assert reevaluate_screening.apply(args=args).get() == "incomplete"
+    arguments = OutboxMessage.objects.get(task=reevaluate_screening.name).arguments
+    assert reevaluate_screening.apply(kwargs=arguments).get() == "incomplete"
     assert Evaluation.objects.filter(screening=hmsc_screening).count() == 2
     latest = Evaluation.objects.filter(screening=hmsc_screening).latest()
     assert latest.created_by is None
-    # The same change queued again (many rows saved together) records nothing more.
-    assert reevaluate_screening.apply(args=args).get() == "current"
+    # The same change handed over again (many rows saved together) records nothing more.
+    assert reevaluate_screening.apply(kwargs=arguments).get() == "current"
     assert Evaluation.objects.filter(screening=hmsc_screening).count() == 2
     # Without a time, or for a later change, it evaluates again.
     assert reevaluate_screening(hmsc_screening.pk) == "incomplete"
@@ -75,19 +76,18 @@ def test_reevaluation_records_a_new_snapshot_of_an_open_screening(
 
 
 def test_a_catalogue_change_queues_every_open_screening(
-    hmsc_screening: Any, nct_screening: Any, django_capture_on_commit_callbacks: Any
+    hmsc_screening: Any, nct_screening: Any
 ) -> None:
     from trials.models import Quantity
 
     quantity = Quantity.objects.get(code="alt")
     quantity.soft_high = quantity.soft_high
-    with django_capture_on_commit_callbacks() as callbacks:
-        quantity.save()
-    assert sorted(_queued(callbacks)) == sorted([hmsc_screening.pk, nct_screening.pk])
+    quantity.save()
+    assert sorted(_queued()) == sorted([hmsc_screening.pk, nct_screening.pk])
 
 
 def test_a_reference_range_change_queues_open_screenings_at_its_site_only(
-    hmsc_screening: Any, django_capture_on_commit_callbacks: Any
+    hmsc_screening: Any,
 ) -> None:
     from trials.models import ReferenceRange
 
@@ -95,24 +95,18 @@ def test_a_reference_range_change_queues_open_screenings_at_its_site_only(
     elsewhere = ReferenceRange.objects.exclude(site=hmsc_screening.candidate.site).first()
     assert here is not None
     assert elsewhere is not None
-    with django_capture_on_commit_callbacks() as callbacks:
-        elsewhere.save()
-    assert _queued(callbacks) == []
-    with django_capture_on_commit_callbacks() as callbacks:
-        here.save()
-    assert _queued(callbacks) == [hmsc_screening.pk]
+    elsewhere.save()
+    assert _queued() == []
+    here.save()
+    assert _queued() == [hmsc_screening.pk]
 
 
 def test_a_decided_screening_is_not_queued_again(
-    coordinator_a: Any,
-    investigator_a: Any,
-    hmsc_screening: Any,
-    django_capture_on_commit_callbacks: Any,
+    coordinator_a: Any, investigator_a: Any, hmsc_screening: Any
 ) -> None:
     from tests.helpers import sign_withdrawal
     from trials.models import Quantity
 
     sign_withdrawal(coordinator_a, investigator_a, hmsc_screening)
-    with django_capture_on_commit_callbacks() as callbacks:
-        Quantity.objects.get(code="alt").save()
-    assert hmsc_screening.pk not in _queued(callbacks)
+    Quantity.objects.get(code="alt").save()
+    assert hmsc_screening.pk not in _queued()
