@@ -81,13 +81,15 @@ def can_see_identity(user: Any, *, site_id: int) -> bool:
 
 
 def can_view_history(
-    user: Any, *, site: Any, trial_id: int | None = None, configuration: bool = False
+    user: Any, *, site: Any, trial_id: int | None = None, object_type: str = ""
 ) -> bool:
     """May ``user`` read the audit history of an object of ``site`` (and ``trial_id``)?
 
     Site staff read their own sites' histories; monitors read the histories of
     screening data they monitor, pseudonymised (see ``reveals_identity``); data
-    managers read configuration and objects that belong to no site.
+    managers read the histories of the configuration they manage
+    (``object_type``, ``app_label.model``), and nothing else: not screening
+    data, not Django's own tables.
     """
     if not _is_user(user):
         return False
@@ -95,7 +97,7 @@ def can_view_history(
         return True
     if site is not None and trial_id is not None and monitored(user):
         return can_view_screening(user, trial_id=trial_id, site_id=site.pk)
-    return can_configure(user) and (site is None or configuration)
+    return manages_model(user, object_type)
 
 
 def can_view_audit_trail(user: Any) -> bool:
@@ -113,5 +115,88 @@ def identity_revealer(user: Any) -> Callable[[Any], bool]:
     return lambda event: reveals_identity(user, site_id=event.site_id)
 
 
+def reveals_client_address(user: Any, *, site_id: int | None) -> bool:
+    """Whether the client address (the IP a person worked from) of an event at
+    ``site_id`` shows to ``user``: data managers, who run the installation, and the
+    site's own staff. Monitors are the sponsor's: staff addresses are not theirs."""
+    if not _is_user(user):
+        return False
+    if can_configure(user):
+        return True
+    return site_id is not None and site_id in roles_of(user).site_ids
+
+
+def address_revealer(user: Any) -> Callable[[Any], bool]:
+    """For lists of audit events: whether ``user`` may see an event's client address."""
+    return lambda event: reveals_client_address(user, site_id=event.site_id)
+
+
 def can_configure(user: Any) -> bool:
     return _is_user(user) and bool(user.is_data_manager)
+
+
+# --- Configuration and accounts ------------------------------------------------------
+# Data managers configure Eligo: trials, sites, catalogues, the scheduled jobs, and
+# the people who use it with their roles. Screening data (and with it candidates'
+# identities) is not configuration and stays out of their reach, and so do Django's
+# own privileges (superuser, staff, groups, per-user permissions), which only a
+# superuser — someone who holds the server — grants.
+CONFIGURATION_APPS = frozenset({"accounts", "trials", "django_celery_beat"})
+# Bookkeeping of these apps that nobody edits and whose history is nobody's reading.
+_BOOKKEEPING = frozenset(
+    {"accounts.loginthrottle", "accounts.addressthrottle", "accounts.passwordlink"}
+)
+# What a data manager may do to accounts and memberships (``accounts.<action>_<model>``).
+_ACCOUNT_PERMISSIONS = frozenset(
+    f"{action}_{model}"
+    for model in ("user", "sitemembership")
+    for action in ("view", "add", "change", "delete")
+)
+
+
+def manages_model(user: Any, object_type: str) -> bool:
+    """Is ``object_type`` (``app_label.model``) configuration that ``user`` manages?"""
+    app_label = object_type.partition(".")[0]
+    return (
+        can_configure(user)
+        and app_label in CONFIGURATION_APPS
+        and object_type.lower() not in _BOOKKEEPING
+    )
+
+
+def has_configuration_permission(user: Any, perm: str) -> bool:
+    """The model permission ``app_label.codename`` the admin asks a data manager for.
+
+    Whole apps of configuration, and of ``accounts`` only the users and their site
+    memberships; which account a data manager may change is ``can_manage_user``.
+    """
+    if not can_configure(user):
+        return False
+    app_label, _, codename = perm.partition(".")
+    if app_label not in CONFIGURATION_APPS:
+        return False
+    return app_label != "accounts" or codename in _ACCOUNT_PERMISSIONS
+
+
+def can_manage_users(user: Any) -> bool:
+    """Data managers (and superusers) add people, edit them and give them roles."""
+    return _is_user(user) and bool(user.is_data_manager or user.is_superuser)
+
+
+def can_manage_user(actor: Any, target: Any) -> bool:
+    """May ``actor`` change ``target``: name, e-mail, active flag, roles, site
+    memberships, and send them a link to set their password?
+
+    Never one's own account — nobody grants themselves a role or a site — and a
+    superuser's account only by a superuser.
+    """
+    if not can_manage_users(actor) or target is None:
+        return False
+    if actor.is_superuser:
+        return True
+    return bool(target.pk != actor.pk and not target.is_superuser)
+
+
+def can_grant_django_privileges(actor: Any) -> bool:
+    """Superuser, staff, groups and per-user permissions: only a superuser sets them."""
+    return _is_user(actor) and bool(actor.is_superuser)

@@ -1,4 +1,4 @@
-"""Login, logout and password change: Django's views, audited."""
+"""Login, logout, password change and set-password links: Django's views, audited."""
 
 from __future__ import annotations
 
@@ -14,9 +14,19 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.forms import ThrottledAuthenticationForm
-from accounts.services import logged_out, login_succeeded, password_changed
+from accounts.forms import ThrottledAuthenticationForm, ThrottledPasswordChangeForm
+from accounts.services import (
+    PasswordLinkError,
+    logged_out,
+    login_succeeded,
+    password_changed,
+    password_link_tokens,
+    password_link_use,
+    password_links_expire,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -46,15 +56,53 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        form.request = self.request  # the gate counts attempts per client address
+        return form
 
     def form_valid(self, form: Any) -> HttpResponse:
         with transaction.atomic():
             response = super().form_valid(form)
             password_changed(user=form.user, request=self.request)
         messages.success(
-            self.request, "Your password was changed. Your other sessions have been ended."
+            self.request, _("Your password was changed. Your other sessions have been ended.")
         )
         return response
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """A person sets their own password through the one-time link a data manager sent.
+
+    Django's view: the token moves from the URL into the session before the form
+    shows (so it never leaks in a Referer header); Eligo's password validators
+    apply. Opening a link that has expired records its expiry.
+    """
+
+    template_name = "registration/password_set.html"
+    token_generator = password_link_tokens
+    success_url = reverse_lazy("login")
+    title = gettext_lazy("Set your password")
+
+    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = super().dispatch(*args, **kwargs)
+        if not self.validlink and self.user is not None:
+            password_links_expire(user=self.user)
+        return response
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            password_link_use(
+                user=self.user, password=form.cleaned_data["new_password1"], request=self.request
+            )
+        except PasswordLinkError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, _("Your password is set. Log in with it now."))
+        return redirect(self.get_success_url())
 
 
 # --- One login gate ------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Model permissions that follow from Eligo roles rather than per-user rows."""
+"""Model permissions that follow from Eligo roles rather than per-user rows.
+
+The admin asks Django's permission API; this backend answers it from
+``accounts/access.py``, the one place Eligo decides access.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,17 @@ from typing import Any
 
 from django.contrib.auth.backends import BaseBackend
 
-# Data managers configure Eligo: trials, sites, catalogues, users and the
-# periodic tasks. Screening data (and with it candidates' identities) is not
-# configuration and stays out of their reach.
-DATA_MANAGER_APPS = frozenset({"accounts", "trials", "django_celery_beat"})
+from accounts.access import CONFIGURATION_APPS, can_configure, has_configuration_permission
+
+# The apps a data manager reaches in the admin (kept under its old name for readers).
+DATA_MANAGER_APPS = CONFIGURATION_APPS
 
 
 class RoleBackend(BaseBackend):
     """Grants data managers the configuration permissions; authenticates nobody."""
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
-        if not user_obj.is_active or not getattr(user_obj, "is_data_manager", False):
-            return False
-        app_label = perm.split(".", 1)[0]
-        return app_label in DATA_MANAGER_APPS
+        return has_configuration_permission(user_obj, perm)
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
-        return (
-            user_obj.is_active
-            and getattr(user_obj, "is_data_manager", False)
-            and app_label in DATA_MANAGER_APPS
-        )
+        return can_configure(user_obj) and app_label in CONFIGURATION_APPS

@@ -84,7 +84,9 @@ class SiteMembership(models.Model):
         return f"{self.user} — {self.get_role_display()} at {self.site}"
 
     def audit_scope(self) -> AuditScope:
-        return AuditScope(site=self.site)
+        # A role is part of the person's story: granting and taking it are told
+        # in the user's history, where a reader looks for who may do what.
+        return AuditScope(site=self.site, record=self.user)
 
 
 class LoginThrottle(models.Model):
@@ -105,3 +107,69 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"login throttle for {self.username_key}"
+
+
+class AddressThrottle(models.Model):
+    """Recent failed attempts from one client address, the lock they earned, and the
+    attempts counted rather than recorded one by one.
+
+    ``address`` is the client address as the audit trail records it, IPv6 widened
+    to its /64 network (one household or host usually holds a whole /64). Failures
+    from one address are limited across every account, so one client cannot guess
+    at many usernames or keep many accounts locked. Attempts that tell the trail
+    nothing new (unknown usernames, attempts refused while locked) are recorded
+    once per window and otherwise counted here (``quiet_*``), then recorded as one
+    event with the count when the window ends, so noise cannot grow the permanent
+    trail without bound.
+    """
+
+    address = models.CharField(max_length=64, unique=True)
+    recent_failures = models.JSONField(
+        default=list, help_text="UTC times of failures still inside the counting window."
+    )
+    locked_until = models.DateTimeField(null=True, blank=True)
+    quiet_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the attempt recorded for this window was made."
+    )
+    quiet_count = models.PositiveIntegerField(
+        default=0, help_text="Attempts counted since, not recorded one by one yet."
+    )
+    quiet_last = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sign-in throttle for {self.address}"
+
+
+class PasswordLink(models.Model):
+    """A one-time link a data manager sent a user to set their own password.
+
+    The link itself is never stored: it is a token of Django's generator, keyed
+    to this row, to the user's current password and last login, and to the time
+    it was made, so it stops working once used, once a newer link is sent, or
+    when it expires. The row remembers who sent it, where, until when, and how it
+    ended, so each step is audited in the user's story.
+    """
+
+    class Ending(models.TextChoices):
+        USED = "used", "used"
+        EXPIRED = "expired", "expired unused"
+        SUPERSEDED = "superseded", "replaced by a newer link"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_links")
+    issued_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    sent_to = models.EmailField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ending = models.CharField(max_length=20, choices=Ending.choices, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"password link for {self.user} sent {self.issued_at:%Y-%m-%d %H:%M} UTC"
+
+    def audit_scope(self) -> AuditScope:
+        return AuditScope(record=self.user)

@@ -42,7 +42,11 @@ def safe_cell(value: Any) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def event_row(event: AuditEvent, *, reveal_identity: bool = True) -> list[str]:
+def event_row(
+    event: AuditEvent, *, reveal_identity: bool = True, reveal_address: bool = True
+) -> list[str]:
+    """One event as CSV cells; identity values and the client address blanked unless
+    the reader may see them."""
     return [
         safe_cell(cell)
         for cell in (
@@ -60,7 +64,7 @@ def event_row(event: AuditEvent, *, reveal_identity: bool = True) -> list[str]:
             event.reason_code,
             event.reason,
             event.request_id,
-            event.client_address,
+            event.client_address if reveal_address else "",
             event.hash,
         )
     ]
@@ -93,10 +97,13 @@ def csv_response(
     filename: str,
     *,
     reveal: Callable[[AuditEvent], bool] = lambda event: True,
+    reveal_address: Callable[[AuditEvent], bool] = lambda event: False,
 ) -> StreamingHttpResponse:
-    """``reveal(event)`` says whether the reader may see that event's identity values."""
+    """``reveal(event)`` says whether the reader may see that event's identity values,
+    ``reveal_address(event)`` whether its client address (staff's IP addresses are not
+    everyone's to read: unless told, the column stays empty)."""
     rows = (
-        event_row(event, reveal_identity=reveal(event))
+        event_row(event, reveal_identity=reveal(event), reveal_address=reveal_address(event))
         for event in events.iterator(chunk_size=1000)
     )
     return stream_csv(HEADER, rows, filename)

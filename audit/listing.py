@@ -36,12 +36,14 @@ def render_events(
     extra: dict[str, object],
     name_object: bool,
     reveal: Callable[[AuditEvent], bool],
+    reveal_address: Callable[[AuditEvent], bool] = lambda event: False,
     exported: models.Model | None = None,
     default_order: str = "newest",
 ) -> HttpResponseBase:
     """The events as a page, or as CSV with ``?format=csv`` (the download audited,
     about ``exported`` when given). A story reads oldest first; a trail newest first.
-    ``reveal(event)`` says whether the reader may see the event's identity values."""
+    ``reveal(event)`` says whether the reader may see the event's identity values,
+    ``reveal_address(event)`` its client address (unless told, nobody does)."""
     data = request.GET.copy()
     data.setdefault("order", default_order)
     form = AuditFilterForm(data, actions=action_choices(events), people=person_choices(events))
@@ -52,7 +54,7 @@ def render_events(
         last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
         selected = selected.filter(sequence__lte=last or 0)
         _record_export(request, filters, exported, count=selected.count())
-        return csv_response(selected, filename, reveal=reveal)
+        return csv_response(selected, filename, reveal=reveal, reveal_address=reveal_address)
     page = Paginator(selected, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

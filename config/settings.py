@@ -120,8 +120,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Applied wherever a password is set: the set-password link, the password change
+# page, createsuperuser and changepassword. Django's similarity check compares the
+# whole password with each attribute (so "nobodynobody12" passed for "nobody"; made
+# stricter, it refuses good passphrases that share letters with an e-mail address):
+# it also reads the full name, and Eligo's own check takes the person's words out of
+# the password and wants 8 characters left.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ("username", "full_name", "first_name", "last_name", "email"),
+        },
+    },
+    {"NAME": "accounts.validators.PersonalWordsValidator", "OPTIONS": {"min_remaining": 8}},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -134,10 +146,26 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# A username is locked for LOGIN_LOCKOUT_MINUTES after LOGIN_FAILURE_LIMIT
-# failed logins within the same number of minutes.
+# One throttle for every typed password (login, signature, password change,
+# activation; accounts/services/gate.py, docs/security.md): an account is locked for
+# LOGIN_LOCKOUT_MINUTES after LOGIN_FAILURE_LIMIT failures within the same number of
+# minutes, and a client address after LOGIN_ADDRESS_FAILURE_LIMIT failures, whatever
+# the usernames.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+# A one-time link to set one's own password works this long (Django's reset token).
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_LINK_HOURS", 24, minimum=1) * 3600
+# Where those links are sent from and through. Unset: printed on the console (a
+# development machine); production names its SMTP relay.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "eligo@localhost")
 
 # --- Audit trail ----------------------------------------------------------------
 # The keys that sign the audit chain live outside the database (AUDIT_KEY or

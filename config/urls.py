@@ -15,6 +15,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/set/<uidb64>/<token>/",
+        auth_views.PasswordSetView.as_view(),
+        name="password_set",
+    ),
     path("audit/", include("dashboards.audit_urls")),
     path("screening/", include("screening.urls")),
     path("healthz", healthz, name="healthz"),

@@ -120,7 +120,7 @@ register(
     ),
     AuditAction(
         "screening.signature.refused",
-        _("{who} tried to sign {object}, but the password did not match: nothing was signed"),
+        _("{who} tried to sign {object}: the password {new[password]}; nothing was signed"),
         Kind.DECISION,
         model="screening.decision",
     ),

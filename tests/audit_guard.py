@@ -28,6 +28,7 @@ EXEMPT = {
     "audit.auditevent": "the trail itself",
     "audit.auditchainhead": "the trail's bookkeeping",
     "accounts.loginthrottle": "failed logins are audited as such; this only counts them",
+    "accounts.addressthrottle": "failed sign-ins are audited as such; this only counts them",
     "screening.screeningnumbercounter": "numbering; the candidate's creation is audited",
     "trials.cataloguerevision": "a cache stamp; the catalogue change is audited",
     "django_celery_beat.periodictasks": "the scheduler's change stamp",

@@ -60,6 +60,8 @@ RULES: dict[str, Rule] = {
     "login": Rule(_everyone(302, anonymous=200)),
     "logout": Rule(_everyone(405)),  # POST only
     "password_change": Rule(_signed_in(200)),
+    # A set-password link answers everyone alike; this one is no (longer a) valid link.
+    "password_set": Rule(_everyone(200), kwargs=lambda world: {"uidb64": "MQ", "token": "x-y"}),
     "healthz": Rule(_everyone(200)),
     "audit:trail": Rule(_signed_in(404, data_manager=200)),
     "audit:history": Rule(
@@ -368,6 +370,12 @@ POST_RULES: dict[str, Post] = {
         },
         made=lambda world, persona: _password_is(world[persona], NEW_PASSWORD),
     ),
+    # Nobody sets a password through a link that is not (or no longer) valid.
+    "password_set": Post(
+        expect=_answers(200, anonymous=200),
+        target=lambda world: {"uidb64": "MQ", "token": "x-y"},
+        data=lambda world: {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    ),
     # --- Pages that only read ------------------------------------------------------------
     "home": _read_only("home"),
     "healthz": Post(expect=_answers(405, anonymous=405)),  # GET only
@@ -573,7 +581,9 @@ def _a_site(world: World) -> Any:
 def _a_user(world: World) -> Any:
     from accounts.models import User
 
-    return User.objects.create_user(username="someone", password=PASSWORD, full_name="Some One")
+    return User.objects.create_user(
+        username="someone", password=PASSWORD, full_name="Some One", email="some.one@example.org"
+    )
 
 
 def _an_interval(world: World) -> Any:
@@ -673,7 +683,8 @@ POST_RULES.update(
             changed=lambda site: site.name == "Clinique C",
             kept=True,
         ),
-        # Another user's password, set by a data manager.
+        # Nobody sets another person's password: a data manager sends them a link to
+        # set it themselves, and a password posted along is ignored.
         "admin:auth_user_password_change": Post(
             expect=_DM_MAKES,
             target=lambda world: {"id": _remember(world, "object", _a_user(world)).pk},
@@ -682,7 +693,10 @@ POST_RULES.update(
                 "password1": NEW_PASSWORD,
                 "password2": NEW_PASSWORD,
             },
-            made=lambda world, persona: _password_is(world["object"], NEW_PASSWORD),
+            made=lambda world, persona: (
+                _events(world, "accounts.password.link_issued", world[persona])
+                and not _password_is(world["object"], NEW_PASSWORD)
+            ),
         ),
         # Protocol definitions: imported as drafts, activated with a reason and a signature.
         "admin:trials_protocolversion_import": Post(

@@ -7,8 +7,12 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.text import slugify
 
-from accounts.access import can_view_audit_trail, can_view_history, identity_revealer
-from accounts.backends import DATA_MANAGER_APPS
+from accounts.access import (
+    address_revealer,
+    can_view_audit_trail,
+    can_view_history,
+    identity_revealer,
+)
 from audit.listing import render_events
 from audit.models import AuditEvent
 from audit.selectors import events_about, find_audited_object
@@ -23,7 +27,7 @@ def history(request: HttpRequest, object_type: str, object_id: str) -> HttpRespo
         request.user,
         site=audited.site,
         trial_id=audited.trial_id,
-        configuration=audited.app_label in DATA_MANAGER_APPS,
+        object_type=audited.object_type,
     ):
         raise Http404("No history found.")
     events = events_about(audited.object_type, audited.object_id)
@@ -36,6 +40,7 @@ def history(request: HttpRequest, object_type: str, object_id: str) -> HttpRespo
         extra={"audited": audited},
         name_object=False,
         reveal=identity_revealer(request.user),
+        reveal_address=address_revealer(request.user),
         exported=audited.instance,
     )
 
@@ -53,4 +58,5 @@ def trail(request: HttpRequest) -> HttpResponseBase:
         extra={},
         name_object=True,
         reveal=identity_revealer(request.user),
+        reveal_address=address_revealer(request.user),
     )

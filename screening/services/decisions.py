@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.services import AttemptRefused, reauthenticate
 from screening.engine_bridge import definition_for
 from screening.models import (
     Decision,
@@ -49,7 +51,7 @@ MEANINGS = {
 
 
 class SignatureRefused(ScreeningRuleError):
-    """The password did not match; the attempt is audited and nothing is signed."""
+    """The password did not match, or sign-in is locked: audited, nothing is signed."""
 
 
 def standing_signature(screening: Screening) -> Signature | None:
@@ -166,23 +168,34 @@ def decision_propose(
     return decision
 
 
-def _refuse_password(user: User, decision: Decision, request: HttpRequest | None) -> None:
-    # Its own transaction, committed before the refusal is raised: a failed
-    # signing attempt must stay on the record.
-    with transaction.atomic():
-        audit(
+def _check_password(
+    user: User, decision: Decision, password: str, request: HttpRequest | None
+) -> None:
+    """The signer's password, through the sign-in gate: counted with every other
+    attempt, refused without a look while the account or the address is locked, and
+    each refusal audited once about the decision (committed before it is raised, so
+    that a failed signing attempt stays on the record)."""
+    try:
+        reauthenticate(
             user=user,
-            action="screening.signature.refused",
-            obj=decision,
-            site=decision.screening.candidate.site,
-            changes={"password": {"old": None, "new": "did not match", "label": "Password"}},
+            password=password,
+            refused_action="screening.signature.refused",
+            about=decision,
             request=request,
         )
-    raise SignatureRefused(
-        "The password does not match; the decision was not signed.",
-        code="password",
-        field="password",
-    )
+    except AttemptRefused as refusal:
+        if refusal.locked_until is not None:
+            raise SignatureRefused(
+                gettext("Too many failed attempts; sign again after %(time)s UTC.")
+                % {"time": refusal.until},
+                code="locked",
+                field="password",
+            ) from None
+        raise SignatureRefused(
+            gettext("The password does not match; the decision was not signed."),
+            code="password",
+            field="password",
+        ) from None
 
 
 def decision_sign(
@@ -192,8 +205,7 @@ def decision_sign(
     screening = decision.screening
     # Who may sign is settled before the password is looked at.
     check(Action.SIGN, screening=screening, user=user)
-    if not user.check_password(password):
-        _refuse_password(user, decision, request)
+    _check_password(user, decision, password, request)
     return _sign(user=user, decision=decision, request=request)
 
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.text import slugify
 
-from accounts.access import identity_revealer
+from accounts.access import address_revealer, identity_revealer
 from audit.listing import render_events
 from audit.selectors import story_events
 from screening.views.common import identity_for, screening_or_404
@@ -34,6 +34,7 @@ def screening_history(request: HttpRequest, pk: int) -> HttpResponseBase:
         },
         name_object=False,
         reveal=identity_revealer(request.user),
+        reveal_address=address_revealer(request.user),
         exported=screening,
         default_order="oldest",
     )

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from accounts.models import LoginThrottle
+from accounts.models import AddressThrottle, LoginThrottle
 from audit.canonical import canonical_json, canonical_value
 from audit.models import AuditEvent
 from audit.verify import verify_chain
@@ -127,7 +127,7 @@ def test_failures_lockouts_and_logins_are_audited(
     assert failed is not None
     assert failed.actor is None
     assert failed.object_id == str(coordinator_a.pk)
-    assert failed.changes["failed_logins"]["new"] == 5
+    assert failed.changes["failed_attempts"]["new"] == 5
     locked = AuditEvent.objects.get(action="accounts.login.locked")
     assert locked.changes["locked_until"]["new"] == "2026-11-12T14:32:00+00:00"
     succeeded = AuditEvent.objects.get(action="accounts.login.succeeded")
@@ -155,12 +155,10 @@ def test_unknown_usernames_are_locked_too_without_being_recorded(
     for _ in range(5):
         log_in(client, "no.such.person", WRONG)
     assert "Too many failed attempts" in log_in(client, "no.such.person", WRONG).content.decode()
+    # Noise from an unknown username: the first failure is recorded, the rest counted
+    # (tests/accounts/test_sign_in_noise.py follows the count to the trail).
     events = list(AuditEvent.objects.all())
-    assert {event.action for event in events} == {
-        "accounts.login.failed",
-        "accounts.login.locked",
-        "accounts.login.refused",
-    }
+    assert [event.action for event in events] == ["accounts.login.failed"]
     assert all(event.object_id == "" and event.actor is None for event in events)
     assert "no.such.person" not in everything_stored()
 
@@ -190,8 +188,10 @@ def test_stale_throttles_are_forgotten_and_live_ones_kept(client: Client, clock:
     assert purge_login_throttles.apply().get() == 1  # in place, with or without a broker
     assert LoginThrottle.objects.count() == 2
     clock.shift(window * 2)  # the lock has ended and the recent failure is old
-    assert purge_login_throttles() == 2
+    # Two usernames' throttles, and the client address's (its failures are old too).
+    assert purge_login_throttles() == 3
     assert not LoginThrottle.objects.exists()
+    assert not AddressThrottle.objects.exists()
 
 
 def test_the_purge_is_scheduled_daily_by_a_data_migration(db: Any) -> None:

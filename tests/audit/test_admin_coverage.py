@@ -1,5 +1,5 @@
-"""Admin write paths the audit trail once missed: scheduled jobs, passwords set by a
-data manager, bookkeeping fields, relation edits."""
+"""Admin write paths the audit trail once missed: scheduled jobs, passwords (now a link
+a data manager sends), bookkeeping fields, relation edits."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_disabling_and_enabling_a_scheduled_job_is_audited(dm: Client, data_mana
     assert AuditEvent.objects.filter(action="django_celery_beat.periodictask.changed").count() == 2
 
 
-def test_a_password_set_by_a_data_manager_is_audited(
+def test_a_data_manager_sets_no_password_and_the_link_sent_instead_is_audited(
     dm: Client, data_manager: Any, investigator_a: Any
 ) -> None:
     url = f"/admin/accounts/user/{investigator_a.pk}/password/"
@@ -49,11 +49,12 @@ def test_a_password_set_by_a_data_manager_is_audited(
     )
     assert response.status_code == 302
     investigator_a.refresh_from_db()
-    assert investigator_a.check_password("A-new-long-passphrase-2026")
-    event = AuditEvent.objects.get(action="accounts.password.set")
+    assert not investigator_a.check_password("A-new-long-passphrase-2026")
+    assert not AuditEvent.objects.filter(action="accounts.password.set").exists()
+    event = AuditEvent.objects.get(action="accounts.password.link_issued")
     assert event.actor == data_manager
     assert event.object_id == str(investigator_a.pk)
-    assert event.changes == {}  # that it was set, never the hash
+    assert event.changes["sent_to"]["new"] == investigator_a.email
     assert investigator_a.password not in str(AuditEvent.objects.values_list("changes"))
 
 

@@ -133,7 +133,7 @@ def test_the_story_reads_as_plain_sentences(full_path: Any, coordinator_a: Any) 
     assert "recorded that the medication history was taken in full" in story
     assert "proposed the decision: Outcome “Eligible” and Status “Awaiting signature”" in story
     assert "tried to sign" in story
-    assert "the password did not match" in story
+    assert "the password “did not match”; nothing was signed" in story
     assert "signed the decision with the meaning “I confirm this candidate meets all" in story
     assert "status from “Awaiting signature” to “Eligible”" in story
     assert "enrolled the candidate" in story

@@ -9,7 +9,6 @@ command line activates without a signature but never without a reason
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can_configure
 from accounts.models import User
-from accounts.services import login_failed, login_locked_until
+from accounts.services import AttemptRefused, reauthenticate
 from audit.services import audit_record, configuration_record
 from eligibility import ProtocolDefinition, load_definition
 from trials.catalogue import current_catalogue, sync_builtin_catalogue
@@ -235,10 +234,11 @@ def protocol_version_activate(
     """A data manager makes a draft the trial's active version, signing with their password.
 
     The signature manifests the printed name, the time (UTC) and the meaning
-    "approved for screening"; the reason is required. A wrong password activates
-    nothing: the refusal is audited in a transaction of its own (committed, so the
-    attempt stays on the record) and counts as a failed login towards the user's
-    sign-in lock; while that lock holds, the password is not even checked.
+    "approved for screening"; the reason is required. The password goes through the
+    sign-in gate (``accounts.services.reauthenticate``): a wrong one activates
+    nothing, is audited once (committed, so the attempt stays on the record) and
+    counts towards the user's sign-in lock; while a lock holds, the password is not
+    even checked.
     """
     if not can_configure(user):
         raise PermissionDenied("Only a data manager activates protocol versions.")
@@ -247,21 +247,25 @@ def protocol_version_activate(
         raise ProtocolVersionError(
             _("Give the reason for activating this version."), field="reason"
         )
-    locked_until = login_locked_until(user.get_username())
-    if locked_until is not None:
-        _refuse_signature(user, version, "was not checked: sign-in locked", request)
-        raise SignatureRefused(
-            _("Too many failed attempts; sign again after %(time)s UTC.")
-            % {"time": f"{locked_until.astimezone(dt.UTC):%H:%M}"},
-            field="password",
+    try:
+        reauthenticate(
+            user=user,
+            password=password,
+            refused_action="trials.protocolversion.signature_refused",
+            about=version,
+            request=request,
         )
-    if not user.check_password(password):
-        _refuse_signature(user, version, "did not match", request)
-        login_failed(username=user.get_username(), request=request)
+    except AttemptRefused as refusal:
+        if refusal.locked_until is not None:
+            raise SignatureRefused(
+                _("Too many failed attempts; sign again after %(time)s UTC.")
+                % {"time": refusal.until},
+                field="password",
+            ) from None
         raise SignatureRefused(
             _("The password does not match; the version was not activated."),
             field="password",
-        )
+        ) from None
     return _activate(
         version=version,
         actor=user,
@@ -285,21 +289,6 @@ def protocol_version_activate_unsigned(*, version: ProtocolVersion, reason: str)
             _("Give the reason for activating this version."), field="reason"
         )
     return _activate(version=version, actor=None, reason=reason, meaning="", printed_name="")
-
-
-def _refuse_signature(
-    user: User, version: ProtocolVersion, why: str, request: HttpRequest | None
-) -> None:
-    # Its own transaction, committed before the refusal is raised: a failed signing
-    # attempt must stay on the record.
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action="trials.protocolversion.signature_refused",
-            obj=version,
-            changes={"password": {"old": None, "new": why, "label": "Password"}},
-            request=request,
-        )
 
 
 @transaction.atomic
