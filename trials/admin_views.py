@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from accounts.access import can_configure
 from config.downloads import content_disposition
@@ -169,6 +170,7 @@ def activate(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
 @permission_required(VIEW, raise_exception=True)
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(ProtocolVersion.objects.select_related("trial"), pk=pk)
