@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from audit.export import csv_response
+from audit.csv_export import csv_response
 from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
 from audit.selectors import action_choices, filter_events, person_choices

@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.roles import roles_of
-from screening.export import log_csv_response
 from screening.forms.candidates import ScreeningLogForm
+from screening.log_export import log_csv_response
 from screening.selectors import log_rows, screening_log, site_choices, trial_choices
 from screening.services.exports import screening_log_export
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test import Client
 
 from accounts.models import SiteMembership
-from audit.export import safe_cell
+from audit.csv_export import safe_cell
 from audit.models import ReasonCode
 from audit.services import audit_record, diff_fields
 from tests.audit.conftest import rename_site

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.http import StreamingHttpResponse
 
 from audit.canonical import format_timestamp
-from audit.export import safe_cell, stream_csv
+from audit.csv_export import safe_cell, stream_csv
 from screening.selectors import LogRow
 
 HEADER = [
