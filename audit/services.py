@@ -73,12 +73,17 @@ def audit_record(
     if site is None:
         site = scope.site
     record = scope.record if scope.record is not None else obj
+    # A site deleted in this very change is named on its event, not linked to it:
+    # the link would point at a row that no longer exists when the change commits.
+    linked_site = site
+    if site is not None and site is obj and not type(site).objects.filter(pk=site.pk).exists():
+        linked_site = None
 
     event = AuditEvent(
         actor=actor,
         actor_name=actor.get_full_name() if actor is not None else "",
         actor_role=actor_role_label(actor, site),
-        site=site,
+        site=linked_site,
         site_name=site.name if site is not None else "",
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django_celery_beat.models import PeriodicTask
 
@@ -87,3 +88,18 @@ def test_a_user_change_records_only_what_changed(
     event = AuditEvent.objects.get(action="accounts.user.changed")
     assert set(event.changes) == {"full_name"}
     assert event.changes["full_name"]["new"] == "Alice C. Coordinator"
+
+
+def test_deleting_a_site_records_its_name_without_a_dangling_link(
+    dm: Client, data_manager: Any
+) -> None:
+    from trials.models import Site
+
+    site = Site.objects.create(code="Z99", name="Clinic Z", country="FR", time_zone="Europe/Paris")
+    response = dm.post(f"/admin/trials/site/{site.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Site.objects.filter(code="Z99").exists()
+    event = AuditEvent.objects.get(action="trials.site.deleted")
+    assert (event.site_id, event.site_name, event.actor) == (None, "Clinic Z", data_manager)
+    assert event.changes["name"]["old"] == "Clinic Z"
+    connection.check_constraints()  # what the commit would check: no link to a deleted row
