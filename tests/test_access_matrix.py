@@ -722,7 +722,10 @@ POST_RULES.update(
             made=lambda world, persona: _fresh(world["object"]).status == "active",
         ),
         "admin:trials_protocolversion_preview": Post(expect=_DM_READS, target=_draft),
-        "admin:trials_protocolversion_export": Post(expect=_DM_READS, target=_draft),
+        # GET only: a download is audited, and a POST must not make one.
+        "admin:trials_protocolversion_export": Post(
+            expect=_answers(302, data_manager=405), target=_draft
+        ),
         "admin:trials_protocolversion_diff": Post(
             expect=_DM_READS,
             target=_amendment,
