@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from screening.forms.rows import DATE
+from screening.forms.fields import DayField
 from screening.models import ScreeningStatus, Sex
 from screening.services.candidates import IdentityData
 from trials.models import TrialSite
@@ -20,11 +20,12 @@ class CandidateRegisterForm(forms.Form):
         label="Trial and site", queryset=TrialSite.objects.none(), empty_label=None
     )
     full_name = forms.CharField(label="Full name", max_length=200)
-    date_of_birth = forms.DateField(label="Date of birth", widget=DATE)
+    date_of_birth = DayField(label="Date of birth")
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect)
     hospital_number = forms.CharField(label="Hospital number", max_length=60, required=False)
     phone = forms.CharField(label="Phone", max_length=40, required=False)
-    email = forms.EmailField(label="Email", required=False)
+    # Django's form allows 320 characters; the column (a model EmailField) holds 254.
+    email = forms.EmailField(label="Email", max_length=254, required=False)
 
     def __init__(self, *args: Any, trial_sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,8 +70,8 @@ class IdentityForm(forms.Form):
 
 
 class ScreeningStartForm(forms.Form):
-    screening_date = forms.DateField(label="Screening date", widget=DATE)
-    consent_date = forms.DateField(label="Informed consent signed on", widget=DATE)
+    screening_date = DayField(label="Screening date")
+    consent_date = DayField(label="Informed consent signed on")
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         """``today``: the site's today, offered as the screening date."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from screening.forms.rows import DATE
+from screening.forms.fields import DayField
 from screening.models import Outcome, ReasonCategory
 
 
@@ -47,8 +47,8 @@ class SignForm(forms.Form):
 
 
 class RescreenForm(forms.Form):
-    screening_date = forms.DateField(label="New screening date", widget=DATE)
-    consent_date = forms.DateField(label="Informed consent signed on", widget=DATE)
+    screening_date = DayField(label="New screening date")
+    consent_date = DayField(label="Informed consent signed on")
     carry = forms.MultipleChoiceField(
         label="Carry over from the previous attempt",
         required=False,
@@ -66,7 +66,7 @@ class RescreenForm(forms.Form):
 
 
 class EnrolForm(forms.Form):
-    enrolled_on = forms.DateField(label="Enrolment date", widget=DATE)
+    enrolled_on = DayField(label="Enrolment date")
     randomisation_number = forms.CharField(
         label="Randomisation number", required=False, max_length=60
     )

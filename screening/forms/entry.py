@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import ReasonCode
 from eligibility import InputSpec, Requirements
-from screening.forms.rows import DATE, RowFormSet, row_formset
+from screening.forms.fields import DayField, NumberField
+from screening.forms.rows import RowFormSet, row_formset
+from screening.services.validation import RANGE_LIMIT, VALUE
 from screening.shapes import OBSERVATION
 
 ANSWER_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
@@ -96,7 +98,9 @@ class ScreeningEntryForm(forms.Form):
     def _add(self, spec: InputSpec, data: Any, rows: list[dict[str, Any]] | None) -> None:
         code = spec.code
         if is_numeric(spec):
-            self.fields[f"{code}__value"] = forms.DecimalField(label=spec.label, required=False)
+            self.fields[f"{code}__value"] = NumberField(
+                column=VALUE, label=spec.label, required=False
+            )
             self.fields[f"{code}__unit"] = forms.ChoiceField(
                 label=OBSERVATION.label_of("unit_entered"),
                 choices=[(u, _unit_label(u)) for u in spec.units],
@@ -105,17 +109,21 @@ class ScreeningEntryForm(forms.Form):
             )
             # A laboratory's date is the result's; a measurement's is the day it was taken.
             day = _("Result date") if spec.kind == "lab" else OBSERVATION.label_of("observed_on")
-            self.fields[f"{code}__date"] = forms.DateField(label=day, required=False, widget=DATE)
+            self.fields[f"{code}__date"] = DayField(label=day, required=False)
             self.fields[f"{code}__confirm"] = forms.BooleanField(
                 label="I confirm this unusual value", required=False
             )
             if spec.needs_reference_range:
-                self.fields[f"{code}__lln"] = forms.DecimalField(
+                self.fields[f"{code}__lln"] = NumberField(
+                    column=RANGE_LIMIT,
+                    called=f"{spec.label} lower limit",
                     label=OBSERVATION.label_of("lln"),
                     required=False,
                     widget=_small(f"{spec.label}: lower limit"),
                 )
-                self.fields[f"{code}__uln"] = forms.DecimalField(
+                self.fields[f"{code}__uln"] = NumberField(
+                    column=RANGE_LIMIT,
+                    called=f"{spec.label} upper limit",
                     label=OBSERVATION.label_of("uln"),
                     required=False,
                     widget=_small(f"{spec.label}: upper limit"),
@@ -138,9 +146,7 @@ class ScreeningEntryForm(forms.Form):
                 choices=[("", "—"), *[(c.code, c.label) for c in spec.choices]],
                 required=False,
             )
-            self.fields[f"{code}__date"] = forms.DateField(
-                label=_("Result date"), required=False, widget=DATE
-            )
+            self.fields[f"{code}__date"] = DayField(label=_("Result date"), required=False)
         elif spec.kind in ("answer", "judgment"):
             self.fields[code] = forms.ChoiceField(
                 label=spec.label,

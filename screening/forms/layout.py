@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from eligibility import (
     InputSpec,
@@ -100,10 +101,10 @@ def _hint_from_form(
 ) -> Hint:
     value_field = form[f"{spec.code}__value"]
     unit_field = form[f"{spec.code}__unit"]
-    raw = value_field.value()
     try:
-        value = None if raw in (None, "") else Decimal(str(raw).strip().replace(",", "."))
-    except ArithmeticError:
+        # Read as the form reads it: a figure the form refuses has no hint to give.
+        value = value_field.field.to_python(value_field.value())
+    except ValidationError:
         value = None
     hint = hint_for(definition, spec, value, unit_field.value() or spec.unit)
     hint.confirm = form[f"{spec.code}__confirm"]

@@ -14,9 +14,9 @@ from django.forms import formset_factory
 from django.forms.formsets import BaseFormSet
 
 from eligibility import InputSpec
+from screening.forms.fields import DayField, NumberField
+from screening.services.validation import DAILY_DOSE
 from screening.shapes import DOSE_UNIT, HISTORY_EVENT, MEDICATION
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _words(code: str) -> str:
@@ -67,12 +67,16 @@ class MedicationRowForm(RowForm):
             choices=[("", "—"), *[(r, r) for r in spec.routes]],
             required=False,
         )
-        self.fields["start"] = forms.DateField(label=label("start"), required=False, widget=DATE)
-        self.fields["stop"] = forms.DateField(label=label("stop"), required=False, widget=DATE)
+        self.fields["start"] = DayField(label=label("start"), required=False)
+        self.fields["stop"] = DayField(label=label("stop"), required=False)
         self.fields["ongoing"] = forms.BooleanField(label=label("ongoing"), required=False)
         if spec.needs_dose:
-            self.fields["daily_dose"] = forms.DecimalField(
-                label=f"{label('daily_dose')} ({DOSE_UNIT})", required=False, min_value=0
+            self.fields["daily_dose"] = NumberField(
+                column=DAILY_DOSE,
+                called=label("daily_dose"),
+                label=f"{label('daily_dose')} ({DOSE_UNIT})",
+                required=False,
+                min_value=0,
             )
         self.order_fields([f.form for f in MEDICATION.fields if f.form])
         self.style(spec.label)
@@ -81,8 +85,8 @@ class MedicationRowForm(RowForm):
 class EventRowForm(RowForm):
     def __init__(self, *args: Any, spec: InputSpec, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["occurred_on"] = forms.DateField(
-            label=HISTORY_EVENT.label_of("occurred_on"), required=False, widget=DATE
+        self.fields["occurred_on"] = DayField(
+            label=HISTORY_EVENT.label_of("occurred_on"), required=False
         )
         for detail in spec.details:
             self.fields[f"detail_{detail.code}"] = forms.ChoiceField(

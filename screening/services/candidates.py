@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import can_enter_data
 from accounts.models import User
@@ -21,6 +22,7 @@ from screening.models import (
     Sex,
 )
 from screening.services.common import ScreeningRuleError, ScreeningValidationError, audit
+from screening.services.validation import day_refusal
 from trials.models import Site, Trial, TrialSite, TrialStatus
 
 IDENTITY_LABELS = {
@@ -72,7 +74,10 @@ def _validate_identity(identity: IdentityData, sex: str, *, site: Site) -> None:
         errors["full_name"] = [ValidationError("Enter the candidate's name.", code="required")]
     # Born "today" means today at the site: a birth date is a local calendar date.
     today = site.today()
-    if identity.date_of_birth > today:
+    implausible = day_refusal(identity.date_of_birth, _("Date of birth"))
+    if implausible is not None:
+        errors["date_of_birth"] = [ValidationError(implausible, code="implausible_date")]
+    elif identity.date_of_birth > today:
         errors["date_of_birth"] = [
             ValidationError(
                 f"Date of birth {identity.date_of_birth} is in the future (today is {today}).",

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import can_enter_data
 from accounts.models import User
@@ -20,15 +21,25 @@ from screening.services.common import (
     record_evaluation,
     require_data_entry,
 )
-from screening.services.validation import Problems
+from screening.services.validation import Problems, day_refusal
 from screening.services.workflow import Action, check, current_decision, move
 from trials.models import ProtocolVersion, Trial, TrialSite
 from trials.selectors import active_version
 
 
 def check_dates(screening_date: date, consent_date: date, *, today: date) -> None:
-    """Refuse dates after ``today`` — the site's today, where the dates were written down."""
+    """Refuse implausible dates, and dates after ``today`` — the site's today, where the
+    dates were written down."""
     p = Problems()
+    for key, label, day in (
+        ("screening_date", _("Screening date"), screening_date),
+        ("consent_date", _("Consent date"), consent_date),
+    ):
+        refusal = day_refusal(day, label)
+        if refusal is not None:
+            p.add(key, refusal, "implausible_date")
+    if p:
+        raise ScreeningValidationError(p.errors)
     if screening_date > today:
         p.add("screening_date", f"Screening date {screening_date} is in the future.", "future")
     if consent_date > today:

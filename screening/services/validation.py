@@ -5,6 +5,10 @@ parts by ``code.unit``, ``code.observed_on``, ``code.reference_range``;
 answers and judgments by their code; medication and history rows by their
 position in the change (``medications.0.stop``, ``history.1.occurred_on``);
 checklists by ``score_items.<code>``; the reason by ``reason``.
+
+What any number or day must be before anything else is asked of it (a finite
+number its column can hold, a day in a plausible span) is stated once here, in
+:class:`NumberColumn` and :func:`day_refusal`: the forms refuse with the same words.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
 
 from eligibility import (
     Catalogue,
@@ -29,7 +35,7 @@ from eligibility import (
     quantize,
     to_canonical,
 )
-from screening.models import ObservationKind, RangeSource
+from screening.models import MedicationExposure, Observation, ObservationKind, RangeSource
 from screening.services.changes import (
     HistoryInput,
     MedicationInput,
@@ -81,6 +87,66 @@ class Context:
         return self.definition.catalogue
 
 
+@dataclass(frozen=True)
+class NumberColumn:
+    """How much of a number its database column keeps: ``digits`` in all, ``places`` of
+    them after the decimal point."""
+
+    digits: int
+    places: int
+
+    @classmethod
+    def of(cls, model: type[models.Model], name: str) -> NumberColumn:
+        column = model._meta.get_field(name)
+        if not isinstance(column, models.DecimalField):
+            raise TypeError(f"{model.__name__}.{name} is not a decimal column")
+        return cls(column.max_digits or 0, column.decimal_places or 0)
+
+    def holds(self, value: Decimal) -> bool:
+        """Whether ``value`` is a finite number this column stores exactly."""
+        if not value.is_finite():
+            return False
+        _sign, digits, exponent = value.as_tuple()
+        places = max(0, -int(exponent))
+        whole = max(0, len(digits) + int(exponent))
+        return places <= self.places and whole <= self.digits - self.places
+
+    def refusal(self, value: Decimal, label: str) -> str | None:
+        """The message refusing ``value`` for the field ``label``, naming the limit; ``None``
+        when the column holds it."""
+        if self.holds(value):
+            return None
+        return _(
+            "%(label)s: enter a number with at most %(whole)s digits before the decimal "
+            "point and %(places)s after it."
+        ) % {"label": label, "whole": self.digits - self.places, "places": self.places}
+
+
+VALUE = NumberColumn.of(Observation, "value")
+RANGE_LIMIT = NumberColumn.of(Observation, "lln")
+DAILY_DOSE = NumberColumn.of(MedicationExposure, "daily_dose")
+
+# No candidate alive was born, and no result taken, before 1900; nothing Eligo records
+# lies beyond 2200. Dates outside are typing slips (or probes), and date arithmetic
+# near the calendar's ends (0001-01-01 minus a washout) cannot be done at all.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2200, 12, 31)
+
+
+def day_refusal(day: date, label: str) -> str | None:
+    """The message refusing an implausible ``day`` for the field ``label``, or ``None``."""
+    if EARLIEST_DAY <= day <= LATEST_DAY:
+        return None
+    return _(
+        "%(label)s: %(day)s is not a plausible date; give one between %(first)s and %(last)s."
+    ) % {
+        "label": label,
+        "day": day.isoformat(),
+        "first": EARLIEST_DAY.isoformat(),
+        "last": LATEST_DAY.isoformat(),
+    }
+
+
 def limits_text(limits: Limits, unit: str) -> str:
     u = f" {display_unit(unit)}" if unit else ""
     if limits.low is not None and limits.high is not None:
@@ -91,7 +157,12 @@ def limits_text(limits: Limits, unit: str) -> str:
 
 
 def _check_day(p: Problems, key: str, label: str, day: date | None, ctx: Context) -> None:
-    if day is not None and day > ctx.today:
+    if day is None:
+        return
+    refusal = day_refusal(day, label)
+    if refusal is not None:
+        p.add(key, refusal, "implausible_date")
+    elif day > ctx.today:
         p.add(key, f"{label}: {day} is in the future (today is {ctx.today}).", "future")
 
 
@@ -106,13 +177,21 @@ def _measured(p: Problems, item: ObservationInput, q: Quantity, ctx: Context) ->
         p.add(code, f"{label}: enter a number in {display_unit(q.unit) or 'no unit'}.", "number")
         return {}
     factors = ctx.definition.settings.factors
-    value = item.value if isinstance(item.value, Decimal) else Decimal(str(item.value))
+    value = _decimal(item.value)
+    refusal = VALUE.refusal(value, label)
+    if refusal is not None:
+        p.add(code, refusal, "impossible")
+        return {}
     unit = canonical_unit(item.unit) if item.unit.strip() else q.unit
     entered = f"{value} {display_unit(unit)}".strip()
     try:
         canonical = quantize(to_canonical(q, value, unit, factors), q.precision)
     except (UnitError, ArithmeticError) as exc:
         p.add(f"{code}.unit", f"{label}: {exc}.", "unit")
+        return {}
+    refusal = VALUE.refusal(canonical, f"{label} in {display_unit(q.unit) or 'its unit'}")
+    if refusal is not None:  # a unit whose factor pushes it past what is stored
+        p.add(code, refusal, "impossible")
         return {}
     shown = entered if unit == q.unit else f"{entered} (= {canonical} {display_unit(q.unit)})"
     outside_soft = not q.soft.contains(canonical)
@@ -148,20 +227,67 @@ def _report_range(
 ) -> dict[str, Any]:
     key, label = f"{item.code}.reference_range", q.label
     range_unit = canonical_unit(item.range_unit) if item.range_unit.strip() else unit
+    limits = {"lower": item.lln, "upper": item.uln}
+    refusals = [
+        RANGE_LIMIT.refusal(_decimal(limit), f"{label} {side} limit")
+        for side, limit in limits.items()
+        if limit is not None
+    ]
+    for refusal in refusals:
+        if refusal is not None:
+            p.add(key, refusal, "impossible")
+    if any(refusals):
+        return {}
     if item.lln is None and item.uln is None:
         p.add(key, f"{label}: give the lower or upper limit printed on the report.", "required")
     elif item.lln is not None and item.uln is not None and item.lln > item.uln:
         p.add(key, f"{label}: the lower limit {item.lln} is above the upper {item.uln}.", "order")
+    factors = ctx.definition.settings.factors
     try:
-        to_canonical(q, Decimal(1), range_unit, ctx.definition.settings.factors)
+        to_canonical(q, Decimal(1), range_unit, factors)
     except (UnitError, ArithmeticError) as exc:
         p.add(key, f"{label} reference range: {exc}.", "unit")
+    else:
+        for side, limit in limits.items():
+            if limit is not None:
+                _check_range_limit(p, key, q, side, limit, range_unit, factors)
     return {
         "range_source": RangeSource.REPORT,
         "lln": item.lln,
         "uln": item.uln,
         "range_unit": range_unit,
     }
+
+
+def _check_range_limit(
+    p: Problems, key: str, q: Quantity, side: str, limit: Decimal, unit: str, factors: Any
+) -> None:
+    """A limit printed on a report is a value of the quantity: it must be a possible one."""
+    if q.hard.contains(quantize(to_canonical(q, limit, unit, factors), q.precision)):
+        return
+    p.add(
+        key,
+        _("%(label)s: the %(side)s limit %(limit)s %(unit)s is impossible; it must be %(limits)s.")
+        % {
+            "label": q.label,
+            "side": side,
+            "limit": limit,
+            "unit": display_unit(unit),
+            "limits": limits_text(q.hard, q.unit),
+        },
+        "impossible",
+    )
+
+
+def _decimal(value: Any) -> Decimal:
+    """A number as given to the service; anything that is not one reads as NaN, which
+    no column holds."""
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return Decimal("NaN")
 
 
 def _observation(p: Problems, item: ObservationInput, ctx: Context) -> dict[str, Any] | None:
@@ -223,7 +349,12 @@ def _medication(p: Problems, i: int, m: MedicationInput, ctx: Context) -> dict[s
         p.add(f"{key}.stop", "An ongoing course has no stop date.", "ongoing")
     if m.start is not None and m.stop is not None and m.stop < m.start:
         p.add(f"{key}.stop", f"Stop ({m.stop}) is before start ({m.start}).", "stop_before_start")
-    if m.daily_dose is not None and m.daily_dose < 0:
+    dose_refusal = None
+    if m.daily_dose is not None:
+        dose_refusal = DAILY_DOSE.refusal(_decimal(m.daily_dose), _("Daily dose"))
+    if dose_refusal is not None:
+        p.add(f"{key}.daily_dose", dose_refusal, "impossible")
+    elif m.daily_dose is not None and m.daily_dose < 0:
         p.add(f"{key}.daily_dose", "The daily dose cannot be negative.", "negative")
     if m.daily_dose is not None and not m.dose_unit.strip():
         p.add(f"{key}.dose_unit", "Give the unit of the daily dose.", "required")

@@ -101,6 +101,20 @@ def test_a_future_date_of_birth_is_refused_by_name(
     assert "in the future" in caught.value.message_dict["date_of_birth"][0]
 
 
+def test_a_date_of_birth_before_1900_is_refused_by_name(
+    coordinator_a: Any, hmsc: Any, site_a: Any
+) -> None:
+    with pytest.raises(ScreeningValidationError) as caught:
+        register(coordinator_a, hmsc, site_a, born=date(1, 1, 1))
+    assert caught.value.message_dict == {
+        "date_of_birth": [
+            "Date of birth: 0001-01-01 is not a plausible date; give one between 1900-01-01 "
+            "and 2200-12-31."
+        ]
+    }
+    assert not Candidate.objects.exists()
+
+
 def test_candidates_are_scoped_to_the_people_who_may_see_them(
     coordinator_a: Any, coordinator_b: Any, monitor: Any, data_manager: Any, hmsc: Any, site_a: Any
 ) -> None:

@@ -92,6 +92,26 @@ def test_consent_must_come_before_screening_and_neither_in_the_future(
     assert "in the future" in caught.value.message_dict["screening_date"][0]
 
 
+def test_dates_outside_the_plausible_span_are_refused_before_any_evaluation(
+    coordinator_a: Any, hmsc: Any, site_a: Any
+) -> None:
+    # A screening on 0001-01-01 would send the washout arithmetic off the calendar.
+    candidate = register(coordinator_a, hmsc, site_a)
+    with pytest.raises(ScreeningValidationError) as caught:
+        start(coordinator_a, candidate, screening_date=date(1, 1, 1), consent_date=date(1, 1, 1))
+    assert caught.value.message_dict == {
+        "screening_date": [
+            "Screening date: 0001-01-01 is not a plausible date; give one between 1900-01-01 "
+            "and 2200-12-31."
+        ],
+        "consent_date": [
+            "Consent date: 0001-01-01 is not a plausible date; give one between 1900-01-01 "
+            "and 2200-12-31."
+        ],
+    }
+    assert not candidate.screenings.exists()
+
+
 def test_a_second_start_is_refused_in_favour_of_rescreening(
     coordinator_a: Any, hmsc_screening: Any
 ) -> None:

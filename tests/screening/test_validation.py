@@ -77,7 +77,9 @@ def test_an_implausible_value_needs_a_confirmation_which_is_audited(
     assert Observation.objects.get(code="weight").implausible_confirmed
     event = AuditEvent.objects.get(action="screening.observation.created")
     assert event.changes["weight confirmed"]["new"] is True
-    assert event.changes["weight confirmed"]["label"] == "Body weight confirmed although implausible"
+    assert (
+        event.changes["weight confirmed"]["label"] == "Body weight confirmed although implausible"
+    )
 
 
 def test_dates_in_the_future_and_after_the_screening_date_are_refused(
@@ -158,3 +160,82 @@ def test_derived_quantities_are_not_entered(coordinator_a: Any, hmsc_screening: 
     bmi = ObservationInput(code="bmi", value=Decimal("24"), unit="kg/m2", observed_on=DAY)
     errors = refusal(coordinator_a, hmsc_screening, ScreeningChanges(observations=[bmi]))
     assert "is calculated by Eligo" in errors["bmi"][0]
+
+
+@pytest.mark.parametrize(
+    "typed", ["NaN", "Infinity", "-Infinity", "1E+100000", "1e16", "58.400000001"]
+)
+def test_a_number_no_column_holds_is_refused_naming_the_field_and_the_limit(
+    coordinator_a: Any, hmsc_screening: Any, typed: str
+) -> None:
+    errors = refusal(coordinator_a, hmsc_screening, ScreeningChanges(observations=[weight(typed)]))
+    assert errors == {
+        "weight": [
+            "Body weight: enter a number with at most 16 digits before the decimal point "
+            "and 8 after it."
+        ]
+    }
+
+
+def test_report_range_limits_must_be_numbers_the_column_holds_and_possible_values(
+    coordinator_a: Any, hmsc_screening: Any
+) -> None:
+    def report(lln: str | None, uln: str | None) -> ObservationInput:
+        return ObservationInput(
+            code="alt",
+            value=Decimal("22"),
+            unit="U/L",
+            observed_on=DAY,
+            range_from_report=True,
+            lln=None if lln is None else Decimal(lln),
+            uln=None if uln is None else Decimal(uln),
+        )
+
+    errors = refusal(
+        coordinator_a, hmsc_screening, ScreeningChanges(observations=[report("NaN", "1E+100000")])
+    )
+    limit = "enter a number with at most 16 digits before the decimal point and 8 after it."
+    assert errors["alt.reference_range"] == [
+        f"ALT lower limit: {limit}",
+        f"ALT upper limit: {limit}",
+    ]
+    errors = refusal(
+        coordinator_a, hmsc_screening, ScreeningChanges(observations=[report("-5", "100000")])
+    )
+    assert errors["alt.reference_range"] == [
+        "ALT: the lower limit -5 U/L is impossible; it must be between 0 and 50000 U/L.",
+        "ALT: the upper limit 100000 U/L is impossible; it must be between 0 and 50000 U/L.",
+    ]
+    assert not Observation.objects.exists()
+
+
+def test_a_daily_dose_and_dates_beyond_what_is_plausible_are_refused(
+    coordinator_a: Any, hmsc_screening: Any
+) -> None:
+    course = MedicationInput(
+        drug="denosumab",
+        route="subcutaneous",
+        start=date(1, 1, 1),
+        stop=date(9999, 12, 31),
+        daily_dose=Decimal("1E+20"),
+        dose_unit="mg/day",
+    )
+    old = ObservationInput(
+        code="alt", value=Decimal("22"), unit="U/L", observed_on=date(1899, 12, 31)
+    )
+    errors = refusal(
+        coordinator_a, hmsc_screening, ScreeningChanges(observations=[old], medications=[course])
+    )
+    assert errors["medications.0.daily_dose"] == [
+        "Daily dose: enter a number with at most 10 digits before the decimal point and 4 after it."
+    ]
+    assert errors["medications.0.start"] == [
+        "Start: 0001-01-01 is not a plausible date; give one between 1900-01-01 and 2200-12-31."
+    ]
+    assert errors["medications.0.stop"] == [
+        "Stop: 9999-12-31 is not a plausible date; give one between 1900-01-01 and 2200-12-31."
+    ]
+    assert errors["alt.observed_on"] == [
+        "ALT result date: 1899-12-31 is not a plausible date; give one between 1900-01-01 and "
+        "2200-12-31."
+    ]
