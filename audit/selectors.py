@@ -14,6 +14,10 @@ from audit import registry
 from audit.models import AuditEvent
 from audit.scope import record_key, scope_of
 
+# The longest type and id the trail can record: anything longer names nothing in it.
+_OBJECT_TYPE_LENGTH = AuditEvent._meta.get_field("object_type").max_length or 0
+_OBJECT_ID_LENGTH = AuditEvent._meta.get_field("object_id").max_length or 0
+
 
 @dataclass(frozen=True)
 class AuditedObject:
@@ -37,11 +41,15 @@ def find_audited_object(object_type: str, object_id: str) -> AuditedObject | Non
     A deleted object keeps its history: its site and name then come from the
     latest event about it.
     """
+    if not _could_be_recorded(object_type, object_id):
+        return None
     app_label, _, model_name = object_type.partition(".")
     try:
         model = apps.get_model(app_label, model_name)
     except (LookupError, ValueError):
         return None
+    if model._meta.swapped:
+        return None  # replaced by another model (auth.user): it has no table to ask
     object_type = model._meta.label_lower
     try:
         instance = model._default_manager.filter(pk=object_id).first()
@@ -60,6 +68,13 @@ def find_audited_object(object_type: str, object_id: str) -> AuditedObject | Non
         site, trial_id = recorded_site, None
         label = latest.object_repr if latest is not None else ""
     return AuditedObject(object_type, object_id, instance, site, label, trial_id)
+
+
+def _could_be_recorded(object_type: str, object_id: str) -> bool:
+    """Whether the trail could name this object at all: ids and types fit its columns,
+    and no NUL (which PostgreSQL cannot even compare)."""
+    fits = len(object_type) <= _OBJECT_TYPE_LENGTH and len(object_id) <= _OBJECT_ID_LENGTH
+    return fits and "\x00" not in object_type + object_id
 
 
 def events_about(object_type: str, object_id: str) -> models.QuerySet[AuditEvent]:
@@ -100,7 +115,7 @@ def filter_events(
     if date_from:
         events = events.filter(occurred_at__gte=_utc_midnight(date_from))
     date_to: dt.date | None = filters.get("date_to")
-    if date_to:
+    if date_to and date_to < dt.date.max:  # up to the last day there is: no upper bound
         events = events.filter(occurred_at__lt=_utc_midnight(date_to + dt.timedelta(days=1)))
     order = "sequence" if filters.get("order") == "oldest" else "-sequence"
     return events.order_by(order)
