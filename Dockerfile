@@ -5,9 +5,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint (signed eligibility records as PDF) needs pango; curl serves the health checks.
+# WeasyPrint (signed eligibility records as PDF) needs pango and fonts: DejaVu for Latin
+# scripts, Noto CJK for the Chinese sites' names and texts; curl serves the health checks.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 curl \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+        fonts-dejavu-core fonts-noto-cjk curl \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
