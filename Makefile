@@ -55,8 +55,11 @@ ifeq ($(strip $(PYTEST_ARGS)),)
 COVERAGE += --cov-fail-under=95
 endif
 
+# Two processes (the machines have two cores); browser and broker tests keep to one.
+PYTEST_WORKERS ?= 2
+
 pytest: install .env
-	$(BIN)/pytest $(COVERAGE) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(COVERAGE) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

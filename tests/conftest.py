@@ -29,6 +29,15 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the tests that commit and talk to the real broker (browser
+    paths, Celery workers) run one after another on one worker: a worker consuming the
+    queue must never pick up a task another test process published."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("broker"):
+            item.add_marker(pytest.mark.xdist_group("shared_services"))
+
+
 @pytest.fixture(autouse=True)
 def _audit_checkpoints_apart(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
