@@ -68,8 +68,11 @@ def _match_drug(cat: Catalogue, e: Exposure, code: str) -> Tri:
         classes.add(e.drug_class)
     if any(code in cat.class_closure(c) for c in classes):
         return Tri.TRUE
-    if e.atc is not None:
-        return Tri.of(any(e.atc.startswith(p) for p in cat.atc_prefixes(code)))
+    # A class may be declared only by ATC prefixes (a protocol's own "M05BA"), so a
+    # built-in drug belongs to it through its own ATC code as well as its classes.
+    atc = e.atc if e.atc is not None else (cat.drugs[e.drug or ""].atc if known_drug else None)
+    if atc:
+        return Tri.of(any(atc.startswith(p) for p in cat.atc_prefixes(code)))
     if not known_drug and e.drug_class is not None and code in cat.drug_class_members(e.drug_class):
         return Tri.UNKNOWN  # recorded only as a broader class
     if e.drug is not None and not known_drug:

@@ -296,3 +296,28 @@ def test_a_current_glucocorticoid_without_a_named_drug_leaves_the_dose_unknown(
         "systemic glucocorticoid ongoing (started 2026-01-01): drug, daily dose or stop date "
         "not recorded"
     ]
+
+
+# A protocol's own classes declared only by ATC prefixes: a built-in drug recorded by its
+# code belongs to them through its own ATC code (alendronic acid is M05BA04, amitriptyline
+# N06AA09), not only through the catalogue classes it is listed under.
+ATC_CLASSES = """drug_classes:
+  - {code: oral_bisphosphonate_atc, label: bisphosphonate by ATC, atc: [M05BA]}
+  - {code: centrally_acting, label: centrally acting drug, atc: [N05A, N06A, N03A]}"""
+
+
+@pytest.mark.parametrize(
+    ("selector", "record", "condition"),
+    [
+        pytest.param("oral_bisphosphonate_atc", {"drug": "alendronic_acid"}, "true", id="M05BA"),
+        pytest.param("centrally_acting", {"drug": "amitriptyline"}, "true", id="tricyclic"),
+        pytest.param("oral_bisphosphonate_atc", {"drug": "denosumab"}, "false", id="other ATC"),
+        pytest.param("centrally_acting", {"atc": "N06AA09"}, "true", id="ATC code recorded"),
+    ],
+)
+def test_a_class_declared_by_atc_prefix_matches_a_built_in_drug_by_its_own_code(
+    small: Build, selector: str, record: dict[str, Any], condition: str
+) -> None:
+    definition = small(f"any use of {selector}", extra=ATC_CLASSES)
+    exposure = {**record, "start": "2025-03-15", "stop": "2026-03-15"}
+    assert check(definition, exposure).criterion("I1").condition == condition
