@@ -75,12 +75,29 @@ def explain(definition: ProtocolDefinition) -> list[CriterionExplanation]:
     return out
 
 
-def _list(items: list[str], word: str) -> str:
-    if len(items) == 2:
-        return f"{items[0]} {word} {items[1]}"
-    numbered = "; ".join(f"({i}) {item}" for i, item in enumerate(items, 1))
+def _list(e: And | Or, cat: Catalogue, word: str) -> str:
+    if len(e.items) == 2:
+        first, second = (_part(i, cat, inline=True) for i in e.items)
+        return f"{first} {word} {second}"
+    numbered = "; ".join(
+        f"({i}) {_part(item, cat, inline=False)}" for i, item in enumerate(e.items, 1)
+    )
     lead = "all of the following" if word == "and" else "any of the following"
     return f"{lead}: {numbered}"
+
+
+def _numbered(e: Expr) -> bool:
+    return isinstance(e, AtLeast) or (isinstance(e, And | Or) and len(e.items) > 2)
+
+
+def _part(e: Expr, cat: Catalogue, *, inline: bool) -> str:
+    """``e`` in plain words as one item of a compound, bracketed where the grouping would
+    otherwise be lost: "female and (pregnant or lactating)" must not read as "(female and
+    pregnant) or lactating". Items of a numbered list are already delimited, so there
+    only a nested numbered list is bracketed."""
+    words = describe(e, cat)
+    compound = isinstance(e, And | Or | AtLeast)
+    return f"({words})" if (compound if inline else _numbered(e)) else words
 
 
 def describe(e: Expr, cat: Catalogue) -> str:
@@ -89,20 +106,20 @@ def describe(e: Expr, cat: Catalogue) -> str:
 
 
 def _and(e: And, cat: Catalogue) -> str:
-    return _list([describe(i, cat) for i in e.items], "and")
+    return _list(e, cat, "and")
 
 
 def _or(e: Or, cat: Catalogue) -> str:
-    return _list([describe(i, cat) for i in e.items], "or")
+    return _list(e, cat, "or")
 
 
 def _at_least(e: AtLeast, cat: Catalogue) -> str:
-    numbered = "; ".join(f"({i}) {describe(x, cat)}" for i, x in enumerate(e.items, 1))
+    numbered = "; ".join(f"({i}) {_part(x, cat, inline=False)}" for i, x in enumerate(e.items, 1))
     return f"at least {e.n} of the following hold: {numbered}"
 
 
 def _not(e: Not, cat: Catalogue) -> str:
-    return f"it is not the case that {describe(e.item, cat)}"
+    return f"it is not the case that {_part(e.item, cat, inline=True)}"
 
 
 def _compare(e: Compare, cat: Catalogue) -> str:

@@ -146,16 +146,42 @@ def _sustained(e: SustainedDose) -> str:
     )
 
 
+# Binding strength of each connective, as the parser reads them: ``or`` binds loosest,
+# then ``and``, then ``not``; leaves and ``at least n of (…)`` bind tightest.
+_OR, _AND, _NOT, _ATOM = range(4)
+
+
+def _strength(e: Expr) -> int:
+    if isinstance(e, Or):
+        return _OR
+    if isinstance(e, And):
+        return _AND
+    if isinstance(e, Not):
+        return _NOT
+    return _ATOM
+
+
+def _operand(e: Expr, above: int) -> str:
+    """``e`` as an operand of a connective of strength ``above``, in parentheses only when
+    the parser would otherwise read another tree.
+
+    A child as loose as its parent is bracketed too: ``a and b and c`` parses to one flat
+    ``And``, so a nested ``And`` keeps its own parentheses.
+    """
+    text = render(e)
+    return f"({text})" if _strength(e) <= above and _strength(e) != _NOT else text
+
+
 def _and(e: And) -> str:
-    return "(" + " and ".join(render(i) for i in e.items) + ")"
+    return " and ".join(_operand(i, _AND) for i in e.items)
 
 
 def _or(e: Or) -> str:
-    return "(" + " or ".join(render(i) for i in e.items) + ")"
+    return " or ".join(_operand(i, _OR) for i in e.items)
 
 
 def _not(e: Not) -> str:
-    return f"not ({render(e.item)})"
+    return f"not {_operand(e.item, _NOT)}"
 
 
 def _at_least(e: AtLeast) -> str:

@@ -8,8 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eligibility import ProtocolDefinition
+from eligibility.catalogue import Catalogue
+from eligibility.parser import parse_rule
+from eligibility.render import render
+from eligibility.rules import And, AtLeast, Expr, Not, Or
 
-from .helpers import Facts, example, run, set_reading
+from .helpers import CONSTRUCTS, Facts, example, run, set_reading
 
 HMSC = example("hmsc100-eligible.json")
 WASHOUT = example("hmsc100-washout.json")
@@ -95,3 +99,50 @@ def test_a_washout_date_is_a_date_on_which_the_criterion_passes(
     assert run(hmsc100, facts, on=eligible_from).criterion("E8a").outcome == "met"
     day_before = eligible_from - timedelta(days=1)
     assert run(hmsc100, facts, on=day_before).criterion("E8a").outcome == "not_met"
+
+
+# Every node type of the language prints back as rule text (render.py has an entry for
+# each, checked in test_rule_tree_walkers.py), so no node type is left out here.
+def _leaves(catalogue: Catalogue) -> list[Expr]:
+    return [parse_rule(text, catalogue) for text in CONSTRUCTS]
+
+
+def _trees(leaves: list[Expr]) -> st.SearchStrategy[Expr]:
+    def compound(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
+        many = st.lists(children, min_size=2, max_size=3).map(tuple)
+        return st.one_of(
+            many.map(And),
+            many.map(Or),
+            children.map(Not),
+            many.flatmap(lambda items: st.integers(1, len(items)).map(lambda n: AtLeast(n, items))),
+        )
+
+    return st.recursive(st.sampled_from(leaves), compound, max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_rendered_rule_parses_back_to_the_same_tree(
+    catalogue: Catalogue, data: st.DataObject
+) -> None:
+    """The rule text shown with an explanation keeps the tree's grouping: parentheses
+    where precedence needs them (an ``or`` inside an ``and``, a negated compound, a
+    nested connective of the same kind), none elsewhere."""
+    tree = data.draw(_trees(_leaves(catalogue)))
+    assert parse_rule(render(tree), catalogue) == tree
+
+
+def test_grouping_is_printed_with_minimal_parentheses(nct: ProtocolDefinition) -> None:
+    catalogue = nct.catalogue
+    cases = {
+        "sex is female and (pregnant is yes or lactating is yes)": None,
+        "(sex is female and pregnant is yes) or lactating is yes": (
+            "sex is female and pregnant is yes or lactating is yes"
+        ),
+        "not (sex is female and pregnant is yes)": None,
+        "not sex is female and pregnant is yes": None,
+        "not not sex is female": None,
+        "(sex is female or pregnant is yes) or lactating is yes": None,
+    }
+    for text, expected in cases.items():
+        assert render(parse_rule(text, catalogue)) == (expected or text)

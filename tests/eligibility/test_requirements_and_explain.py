@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from eligibility import ProtocolDefinition, explain, required_inputs
@@ -102,3 +103,23 @@ def test_every_criterion_of_both_seeds_has_an_explanation(
         "cumulative use of bisphosphonate by the oral route in total is at least 3 years"
         in (hmsc["E8c"])
     )
+
+
+def test_explanations_keep_the_rules_grouping(
+    nct: ProtocolDefinition, hmsc100: ProtocolDefinition
+) -> None:
+    e9 = next(e for e in explain(nct) if e.id == "E9").plain
+    assert (
+        "(1) the candidate is female and (the answer is yes to “Is the candidate pregnant?”"
+        " or the answer is yes to “Is the candidate breastfeeding?”); (2)"
+    ) in e9
+    # A numbered list inside a numbered list is bracketed, so its end is visible.
+    e8c = next(e for e in explain(hmsc100) if e.id == "E8c").plain
+    assert "; (2) (all of the following: (1) cumulative use" in e8c
+    assert "(ongoing use counts)); (3) a dose of bisphosphonate by the intravenous" in e8c
+
+
+def test_a_negated_compound_is_bracketed(small: Callable[..., ProtocolDefinition]) -> None:
+    plain = explain(small("not (sex is female and informed_consent is yes)"))[0].plain
+    assert plain.startswith("Included only if it is not the case that (the candidate is female")
+    assert plain.endswith("consent?”).")
