@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         definition = load_definition(_read(args.definition), source=str(args.definition))
         if args.command == "explain":
             return _explain(definition, args.json)
-        facts = load_facts(_read(args.facts), source=str(args.facts))
+        facts = load_facts(
+            _read(args.facts), source=str(args.facts), catalogue=definition.catalogue
+        )
         on = args.on or facts.screening_date
         if on is None:
             raise _Usage(

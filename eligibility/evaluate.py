@@ -129,6 +129,18 @@ def _check_codes(ctx: Context) -> None:
     for event in ctx.facts.history or ():
         if event.code not in cat.event_types:
             ctx.warnings.append(f"{event.path}: unknown event type {event.code!r} was ignored")
+            continue
+        for key, value in sorted(event.details.items()):
+            field = cat.event_types[event.code].detail(key)
+            if (
+                field
+                and field.values
+                and value.casefold() not in {v.casefold() for v in field.values}
+            ):
+                ctx.warnings.append(
+                    f"{event.path}.details.{key}: {value!r} is not a declared value "
+                    f"(allowed: {', '.join(field.values)})"
+                )
     for e in ctx.facts.medications or ():
         ctx.warnings.extend(_unknown_in_exposure(cat, e))
     for code in ctx.facts.answers:

@@ -2,7 +2,10 @@
 
 :func:`load_facts` checks the document's shape and types and names the field of the
 first problem (``labs[2].date``). It does not judge codes or units against a catalogue:
-the evaluation does that, and reports an unusable fact as missing, with the reason.
+the evaluation does that, and reports an unusable fact as missing, with the reason. The one
+exception: given the protocol's catalogue, it checks event details against their declared
+values (in any case, kept in the declared spelling), because a detail value the protocol
+does not declare would otherwise silently fail to match.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Literal
 
+from eligibility.catalogue import Catalogue
 from eligibility.errors import FactsError, Path, path_text
 from eligibility.reader import Reader
 
@@ -125,9 +129,18 @@ class Facts:
         return MappingProxyType({code: tuple(items) for code, items in grouped.items()})
 
 
-def load_facts(data: Mapping[str, Any] | str, *, source: str = "<facts>") -> Facts:
+def load_facts(
+    data: Mapping[str, Any] | str,
+    *,
+    source: str = "<facts>",
+    catalogue: Catalogue | None = None,
+) -> Facts:
     """Read a facts document (a mapping, or JSON text); raises
-    :class:`~eligibility.errors.FactsError` naming the field and the reason."""
+    :class:`~eligibility.errors.FactsError` naming the field and the reason.
+
+    With the protocol's ``catalogue``, event details are also checked against the values
+    their event type declares: matched in any case and kept in the declared spelling, and
+    a value not declared is refused."""
     if isinstance(data, str):
         try:
             data = json.loads(data, parse_float=Decimal)
@@ -160,7 +173,9 @@ def load_facts(data: Mapping[str, Any] | str, *, source: str = "<facts>") -> Fac
             if (reading := _reading(r, item, (key, i))) is not None
         ),
         medications=_optional_items(r, top, "medications", _exposure),
-        history=_optional_items(r, top, "history", _event),
+        history=_optional_items(
+            r, top, "history", lambda r, item, path: _event(r, item, path, catalogue)
+        ),
         answers=_answers(r, top, "answers"),
         judgments=_answers(r, top, "judgments"),
         score_items=_score_items(r, top),
@@ -290,7 +305,7 @@ def _exposure(r: Reader, item: Any, path: Path) -> Exposure | None:
     )
 
 
-def _event(r: Reader, item: Any, path: Path) -> Event | None:
+def _event(r: Reader, item: Any, path: Path, catalogue: Catalogue | None) -> Event | None:
     m = r.mapping(item, path)
     if m is None:
         return None
@@ -308,7 +323,30 @@ def _event(r: Reader, item: Any, path: Path) -> Event | None:
                 r.add((*path, "details", str(key)), f"must be text, not {value!r}")
     if code is None:
         return None
+    if catalogue is not None and code in catalogue.event_types:
+        _declared_details(r, catalogue, code, details, path)
     return Event(code, r.date(m, "date", path), MappingProxyType(details), path_text(path))
+
+
+def _declared_details(
+    r: Reader, catalogue: Catalogue, code: str, details: dict[str, str], path: Path
+) -> None:
+    """Put each detail in its declared spelling, or refuse a value its event type does not
+    declare (details the type does not declare at all, or declares without values, stay)."""
+    event_type = catalogue.event_types[code]
+    for key, value in details.items():
+        field = event_type.detail(key)
+        if field is None or not field.values:
+            continue
+        declared = {v.casefold(): v for v in field.values}
+        if value.casefold() in declared:
+            details[key] = declared[value.casefold()]
+        else:
+            r.add(
+                (*path, "details", key),
+                f"{value!r} is not a declared value of {key} for event {code!r}; "
+                f"allowed: {', '.join(field.values)}",
+            )
 
 
 def _answers(r: Reader, top: Mapping[str, Any], key: str) -> Mapping[str, Answer]:

@@ -19,7 +19,10 @@ def _matches(ctx: Context, sel: EventSelector, e: Event) -> Tri:
     conditions = []
     for cond in sel.where:
         value = e.details.get(cond.detail)
-        conditions.append(Tri.UNKNOWN if value is None else Tri.of(value in cond.values))
+        # Facts read without the catalogue keep the spelling entered; details match in
+        # any case, as answers do.
+        wanted = {v.casefold() for v in cond.values}
+        conditions.append(Tri.UNKNOWN if value is None else Tri.of(value.casefold() in wanted))
     if sel.window is not None:
         if e.on is None:
             conditions.append(Tri.UNKNOWN)

@@ -377,16 +377,27 @@ def _event(p: Problems, i: int, h: HistoryInput, ctx: Context) -> dict[str, Any]
     event_type = ctx.catalogue.event_types.get(h.code)
     if event_type is None:
         p.add(f"{key}.code", f"{h.code} is not an event Eligo knows.", "unknown")
-    else:
+    details = dict(h.details)
+    if event_type is not None:
         for name, value in h.details.items():
             detail = event_type.detail(name)
             if detail is None:
                 p.add(f"{key}.details.{name}", f"{event_type.label} has no detail {name!r}.")
-            elif detail.values and value not in detail.values:
-                choices = ", ".join(detail.values)
-                p.add(f"{key}.details.{name}", f"{detail.label}: choose one of {choices}.")
+                continue
+            if not detail.values:
+                continue
+            # As the engine reads facts: any case, stored in the declared spelling.
+            declared = {v.casefold(): v for v in detail.values}
+            if value.casefold() in declared:
+                details[name] = declared[value.casefold()]
+            else:
+                p.add(
+                    f"{key}.details.{name}",
+                    _("%(detail)s: %(value)s is not one of its values; choose one of %(choices)s.")
+                    % {"detail": detail.label, "value": value, "choices": ", ".join(detail.values)},
+                )
     _check_day(p, f"{key}.occurred_on", "Date", h.occurred_on, ctx)
-    return {"code": h.code, "occurred_on": h.occurred_on, "details": dict(h.details)}
+    return {"code": h.code, "occurred_on": h.occurred_on, "details": details}
 
 
 def _checklists(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from eligibility import FactsError, load_facts
+from eligibility.catalogue import Catalogue
 
 ALT = {"code": "alt", "value": "22", "unit": "U/L", "date": "2026-11-10"}
 DENOSUMAB = {"drug": "denosumab", "start": "2025-03-15", "stop": "2026-03-15"}
@@ -159,3 +160,31 @@ def test_a_mapping_may_carry_dates_as_date_objects() -> None:
     facts = load_facts({"date_of_birth": date(1956, 4, 2), "labs": [{**ALT, "value": 22}]})
     assert facts.date_of_birth == date(1956, 4, 2)
     assert facts.readings[0].value == Decimal(22)
+
+
+def test_event_details_are_matched_to_their_declared_spelling_in_any_case(
+    catalogue: Catalogue,
+) -> None:
+    event = {**FRACTURE, "details": {"fragility": "Yes", "site": "HIP", "note_free": "x"}}
+    facts = load_facts({"history": [event]}, catalogue=catalogue)
+    assert facts.history is not None
+    # Undeclared detail fields are left as entered; declared ones take the declared spelling.
+    assert dict(facts.history[0].details) == {"fragility": "yes", "site": "hip", "note_free": "x"}
+
+
+def test_an_undeclared_event_detail_value_is_refused_naming_the_event_and_allowed_values(
+    catalogue: Catalogue,
+) -> None:
+    event = {**FRACTURE, "details": {"fragility": "probably"}}
+    with pytest.raises(FactsError) as caught:
+        load_facts({"history": [event]}, source="candidate.json", catalogue=catalogue)
+    assert (caught.value.path, caught.value.message) == (
+        "history[0].details.fragility",
+        "'probably' is not a declared value of fragility for event 'fracture'; allowed: yes, no",
+    )
+
+
+def test_without_the_catalogue_event_details_are_kept_as_entered() -> None:
+    facts = load_facts({"history": [{**FRACTURE, "details": {"fragility": "probably"}}]})
+    assert facts.history is not None
+    assert dict(facts.history[0].details) == {"fragility": "probably"}
