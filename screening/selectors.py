@@ -184,6 +184,13 @@ class LogRow:
     decision: Decision | None
     signature: Signature | None
     signature_void: bool
+    # Exclusion criteria among ``not_met``: the log says "Excluded" for them, not "Not met".
+    excluded: tuple[str, ...] = ()
+
+    @property
+    def inclusion_not_met(self) -> tuple[str, ...]:
+        """Inclusion criteria not met (``not_met`` without the exclusion criteria)."""
+        return tuple(c for c in self.not_met if c not in self.excluded)
 
 
 def screening_log(
@@ -240,9 +247,9 @@ def _log_batch(batch: list[Screening]) -> Iterator[LogRow]:
         chosen = current.get(screening.pk)
         signature = getattr(chosen, "signature", None) if chosen is not None else None
         result = getattr(screening, "latest_result", None) or {}
-        not_met = tuple(
-            c["id"] for c in result.get("criteria", []) if c.get("outcome") == "not_met"
-        )
+        blocking = [c for c in result.get("criteria", []) if c.get("outcome") == "not_met"]
+        not_met = tuple(c["id"] for c in blocking)
+        excluded = tuple(c["id"] for c in blocking if c.get("kind") == "exclusion")
         yield LogRow(
             screening=screening,
             evaluation_status=getattr(screening, "latest_status", None),
@@ -251,4 +258,5 @@ def _log_batch(batch: list[Screening]) -> Iterator[LogRow]:
             decision=chosen,
             signature=signature,
             signature_void=signature is not None and signature.is_void,
+            excluded=excluded,
         )

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import template
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
 from eligibility import display_unit
 
@@ -46,12 +47,23 @@ def _outcome(code: str) -> tuple[str, str, str]:
     return _OUTCOMES.get(code, (code.replace("_", " ").capitalize(), "•", "secondary"))
 
 
+def _exclusion_words() -> dict[str, str]:
+    # "E1 met" reads as "excluded": an exclusion criterion that does not stand in the way
+    # is "Not excluded", one that blocks is "Excluded" (docs/result-format.md: met = does
+    # not stand in the way).
+    return {"met": _("Not excluded"), "not_met": _("Excluded")}
+
+
 def _status(code: str) -> tuple[str, str, str]:
     return _STATUSES.get(code, (code.replace("_", " ").capitalize(), "•", "secondary"))
 
 
 @register.filter
-def outcome_label(code: str) -> str:
+def outcome_label(code: str, kind: str = "inclusion") -> str:
+    """The outcome in words for a criterion of ``kind``: "Met" / "Not met" for inclusion,
+    "Not excluded" / "Excluded" for exclusion; unknown and needs review alike for both."""
+    if kind == "exclusion" and code in ("met", "not_met"):
+        return _exclusion_words()[code]
     return _outcome(code)[0]
 
 

@@ -100,7 +100,11 @@ def test_the_pdf_carries_every_criterion_the_decision_and_the_signature(
         assert squeezed(criterion["text"]) in flat, criterion["id"]
         for reason in criterion["reasons"]:
             assert squeezed(reason) in flat, (criterion["id"], reason)
-    assert text.count("✓ Met") == len(criteria)  # every criterion of the eligible example
+    # Every criterion of the eligible example passes: inclusions "Met", exclusions
+    # "Not excluded".
+    inclusions = sum(c["kind"] == "inclusion" for c in criteria)
+    assert text.count("✓ Met") == inclusions
+    assert text.count("✓ Not excluded") == len(criteria) - inclusions
     # The values used, as the engine stated them.
     assert "Body weight 58.4 kg on 2026-11-20 is at least 40.0 kg" in text
     assert "Eligible" in text
