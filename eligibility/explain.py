@@ -37,7 +37,7 @@ from eligibility.rules import (
     Threshold,
     Value,
 )
-from eligibility.textfmt import amount_text, number_text, unit_words
+from eligibility.textfmt import amount_text, in_sentence, number_text, unit_words
 
 _OP = {">=": "is at least", ">": "is above", "<=": "is at most", "<": "is below", "=": "equals"}
 _LIMIT = {"ULN": "the upper limit of normal", "LLN": "the lower limit of normal"}
@@ -246,7 +246,7 @@ def _drugs(d: DrugSelector, cat: Catalogue) -> str:
 
 
 def _events(s: EventSelector, cat: Catalogue) -> str:
-    text = cat.event_types[s.code].label.lower()
+    text = in_sentence(cat.event_types[s.code].label)
     if s.where:
         text += " with " + " and ".join(
             f"{c.detail.replace('_', ' ')} {' or '.join(c.values)}" for c in s.where

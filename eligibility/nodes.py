@@ -39,8 +39,9 @@ from eligibility.rules import (
 from eligibility.textfmt import (
     SYMBOL,
     amount_text,
-    days_text,
+    limit_days_text,
     number_text,
+    range_text,
     ratio_text,
     relation,
     unit_words,
@@ -177,7 +178,7 @@ def _against_duration(ctx: Context, num: Num, op: Op, right: Duration) -> Findin
         return _unknown(num, f"; limit {SYMBOL[op]} {limit_text}")
     return Finding(
         value,
-        (f"{num.text} {relation(op, value is Tri.TRUE)} {limit_text} ({days_text(limit)})",),
+        (f"{num.text} {relation(op, value is Tri.TRUE)} {limit_text} ({limit_days_text(limit)})",),
     )
 
 
@@ -251,15 +252,12 @@ def _range_check(ctx: Context, e: RangeCheck) -> Finding:
     value = t_or(parts)
     if e.check == "within":
         value = t_not(value)
-    shown = (
-        f"{with_unit(lln, num.unit) if lln is not None else '?'}–"
-        f"{with_unit(uln, num.unit) if uln is not None else '?'}"
-    )
+    shown = range_text(lln, uln, num.unit)
     source = f", {ref.source}" if ref and ref.source else ""
     if value is Tri.UNKNOWN:
         return Finding(
             value,
-            (f"{num.text}: reference range {shown} incomplete{source}",),
+            (f"{num.text}: reference range {shown}{source}",),
             (
                 MissingFact(
                     e.left.code,

@@ -30,11 +30,43 @@ def unit_words(amount: int, unit: str) -> str:
     return f"{amount} {unit[:-1] if amount == 1 else unit}"
 
 
+# Units written as English plurals; one of them reads in the singular ("1 year").
+_PLURAL_UNITS = frozenset({"days", "weeks", "months", "years"})
+
+
 def with_unit(value: Decimal, unit: str) -> str:
+    """``value`` followed by its unit as a coordinator reads it: ``30.0 kg/m²``, ``7.5%``,
+    ``1 year`` (a time unit is singular for exactly one)."""
     u = display_unit(unit)
     if not u:
         return number_text(value)
+    if u in _PLURAL_UNITS and number_text(value) == "1":
+        u = u[:-1]
     return f"{number_text(value)}{'' if u == '%' else ' '}{u}"
+
+
+def in_sentence(label: str) -> str:
+    """A catalogue label inside a sentence: only a capital that merely starts the label is
+    lowered ("Fracture" → "fracture"); names keep their capitals as the catalogue writes
+    them ("Hepatitis B" → "hepatitis B", "HIV infection" unchanged)."""
+    first = label.split(" ", 1)[0]
+    # "T-score" and "A1c" keep their capital: only a plain word (a capital, then small
+    # letters) was capitalised merely for starting the label.
+    if first[:1].isupper() and first[1:2].islower() and first[1:] == first[1:].lower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def range_text(low: Decimal | None, high: Decimal | None, unit: str) -> str:
+    """A reference range as read aloud: ``3.5 mmol/L–5.0 mmol/L``, ``up to 20 IU/mL`` or
+    ``from 60 mL/min`` when one limit is not given, ``not given`` when neither is."""
+    if low is not None and high is not None:
+        return f"{with_unit(low, unit)}–{with_unit(high, unit)}"
+    if high is not None:
+        return f"up to {with_unit(high, unit)} (no lower limit given)"
+    if low is not None:
+        return f"from {with_unit(low, unit)} (no upper limit given)"
+    return "not given"
 
 
 def amount_text(a: Amount) -> str:
@@ -66,6 +98,18 @@ def days_text(days: Decimal) -> str:
         months = days * 12 / 365
         return f"{whole} days (about {months.quantize(Decimal('0.1'))} months)"
     return f"{whole} day{'s' if whole != 1 else ''}"
+
+
+def limit_days_text(days: Decimal) -> str:
+    """The exact length in days of a duration limit (model.duration_days: 1 week = 7 days,
+    1 month = 365/12 days, 1 year = 365 days): ``91.25 days``, ``≈ 30.42 days`` for one
+    month, ``1095 days`` for three years. A month is never rounded to "30 days": the
+    engine compares against 30.4166… days, and 30 days of use are less than one month."""
+    exact = days.quantize(Decimal("0.01"))
+    text = number_text(exact.normalize() if exact == exact.to_integral() else exact)
+    if exact != days:
+        return f"≈ {text} days"
+    return f"{text} day{'' if text == '1' else 's'}"
 
 
 @overload

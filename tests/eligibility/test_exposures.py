@@ -118,7 +118,7 @@ def test_overlapping_courses_count_their_shared_days_once(small: Build) -> None:
     )
     assert result.criterion("I1").summary == (
         "Met: Cumulative oral bisphosphonate use 365 days (about 1.0 years) is at least 1 year "
-        "(365 days (about 1.0 years))"
+        "(365 days)"
     )
 
 
