@@ -8,7 +8,7 @@ from eligibility.catalogue import Catalogue
 from eligibility.definition import Criterion, ProtocolDefinition
 from eligibility.facts import Exposure, Facts
 from eligibility.logic import Tri
-from eligibility.model import Context, Finding
+from eligibility.model import Context, Finding, MissingFact
 from eligibility.nodes import evaluate_expr
 from eligibility.result import Condition, CriterionResult, EvaluationResult, Outcome, Status
 from eligibility.version import ENGINE_VERSION
@@ -54,8 +54,11 @@ def _criterion(ctx: Context, criterion: Criterion) -> CriterionResult:
     finding = evaluate_expr(ctx, criterion.rule)
     outcome = _outcome(criterion.kind, finding)
     eligible_from = None
+    depends_on: tuple[MissingFact, ...] = ()
     if outcome == "not_met":
         eligible_from = first_date(ctx, criterion.rule, criterion_passes(_rule_value, criterion))
+        if eligible_from is not None:
+            depends_on = _undecided_before(ctx, criterion, eligible_from)
     return CriterionResult(
         id=criterion.id,
         kind=criterion.kind,
@@ -63,15 +66,42 @@ def _criterion(ctx: Context, criterion: Criterion) -> CriterionResult:
         rule=criterion.rule_text,
         condition=_CONDITION[finding.value],
         outcome=outcome,
-        summary=_summary(criterion, finding, outcome, eligible_from),
+        summary=_summary(criterion, finding, outcome, eligible_from, depends_on),
         reasons=finding.reasons,
         missing=finding.missing if finding.value is Tri.UNKNOWN else (),
         eligible_from=eligible_from,
+        eligible_from_depends_on=depends_on,
     )
 
 
+def _undecided_before(
+    ctx: Context, criterion: Criterion, eligible_from: date
+) -> tuple[MissingFact, ...]:
+    """The facts whose absence makes ``eligible_from`` a latest date rather than the date.
+
+    ``eligible_from`` is the first date on which the criterion certainly passes. If on an
+    earlier date its value is unknown (a course with no stop date may have ended long
+    before screening), the true date may be earlier and depends on what is missing. The
+    value only changes at the change dates, so those before ``eligible_from`` and the day
+    before it are enough to look at.
+    """
+    dates, _ = change_dates(ctx, criterion.rule)
+    day_before = date.fromordinal(eligible_from.toordinal() - 1)
+    for d in sorted({*(d for d in dates if d < eligible_from), day_before}):
+        if d <= ctx.screening:
+            continue
+        finding = evaluate_expr(ctx.at(d), criterion.rule)
+        if finding.value is Tri.UNKNOWN:
+            return finding.missing
+    return ()
+
+
 def _summary(
-    criterion: Criterion, finding: Finding, outcome: Outcome, eligible_from: date | None
+    criterion: Criterion,
+    finding: Finding,
+    outcome: Outcome,
+    eligible_from: date | None,
+    depends_on: tuple[MissingFact, ...] = (),
 ) -> str:
     because = "; ".join(finding.reasons) or "no reason recorded"
     if outcome == "needs_review":
@@ -83,6 +113,9 @@ def _summary(
     else:
         head = "Met" if outcome == "met" else "Not met"
     tail = f"; eligible from {eligible_from}" if eligible_from else ""
+    if eligible_from and depends_on:
+        facts = "; ".join(f"{m.label} ({m.reason})" for m in depends_on)
+        tail += f" at the latest, possibly earlier: the date depends on missing {facts}"
     return f"{head}: {because}{tail}"
 
 

@@ -37,6 +37,8 @@ class CriterionResult:
     reasons: tuple[str, ...]
     missing: tuple[MissingFact, ...]
     eligible_from: date | None = None
+    # Facts whose absence leaves ``eligible_from`` a latest date: with them it may be earlier.
+    eligible_from_depends_on: tuple[MissingFact, ...] = ()
 
     @property
     def blocks(self) -> bool:
@@ -56,6 +58,7 @@ class CriterionResult:
             "missing": [_missing_dict(m) for m in self.missing if m.kind != "judgment"],
             "pending_judgments": [_missing_dict(m) for m in self.missing if m.kind == "judgment"],
             "eligible_from": self.eligible_from.isoformat() if self.eligible_from else None,
+            "eligible_from_depends_on": [_missing_dict(m) for m in self.eligible_from_depends_on],
         }
 
 
