@@ -58,9 +58,8 @@ class _Rollback(Exception):
 def _reach(status: str, people: dict[str, Any], screening: Screening) -> Screening:
     """Bring a fresh screening to ``status`` through the services alone."""
     coordinator, investigator = people["coordinator_a"], people["investigator_a"]
-    if status == S.IN_PROGRESS:
-        pass
-    elif status == S.AWAITING_SIGNATURE:
+    # A fresh screening is in progress already: every other status is reached from it.
+    if status == S.AWAITING_SIGNATURE:
         decision_propose(
             user=coordinator, screening=screening, outcome="withdrawn", reason_category="declined"
         )
