@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.services import AttemptRefused, reauthenticate
+from config.zones import format_moment
 from screening.engine_bridge import definition_for
 from screening.models import (
     Decision,
@@ -185,9 +186,11 @@ def _check_password(
         )
     except AttemptRefused as refusal:
         if refusal.locked_until is not None:
+            # On the clock of the site where the investigator signs, with UTC beside it.
+            zone = decision.screening.candidate.site.zone
             raise SignatureRefused(
-                gettext("Too many failed attempts; sign again after %(time)s UTC.")
-                % {"time": refusal.until},
+                gettext("Too many failed attempts; sign again after %(time)s.")
+                % {"time": format_moment(refusal.locked_until, zone, with_utc=True)},
                 code="locked",
                 field="password",
             ) from None

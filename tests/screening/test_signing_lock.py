@@ -3,6 +3,7 @@ password, and a locked account cannot sign, even with the right password."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -54,7 +55,10 @@ def test_thirty_three_wrong_passwords_lock_the_account_and_the_right_one_then_si
         else:
             assert "Too many failed attempts; sign again after" in html
     response = sign(investigator, hmsc_screening, PASSWORD)
-    assert "Too many failed attempts; sign again after" in response.content.decode()
+    page = response.content.decode()
+    assert "Too many failed attempts; sign again after" in page
+    # The unlock time is on the site's clock (Berlin: CET in November), UTC beside it.
+    assert re.search(r"sign again after \d+ \w+ \d{4} \d\d:\d\d CET \(\d\d:\d\d UTC\)", page)
     assert not Signature.objects.exists()
     throttle = LoginThrottle.objects.get(username_key=username_key("inv.a"))
     assert throttle.locked_until is not None
