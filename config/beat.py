@@ -26,48 +26,36 @@ def daily_task(
         "month_of_year": "*",
         "timezone": "UTC",
     }
-
-    def schedule(apps: Any, schema_editor: Any) -> None:
-        crontab_model = apps.get_model("django_celery_beat", "CrontabSchedule")
-        periodic_task = apps.get_model("django_celery_beat", "PeriodicTask")
-        row = crontab_model.objects.filter(**crontab).first()
-        if row is None:
-            row = crontab_model.objects.create(**crontab)
-        periodic_task.objects.update_or_create(
-            name=name,
-            defaults={
-                "task": task,
-                "crontab": row,
-                "interval": None,
-                "enabled": True,
-                "description": description,
-            },
-        )
-
-    def unschedule(apps: Any, schema_editor: Any) -> None:
-        apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=name).delete()
-
-    return schedule, unschedule
+    return _periodic(name, task, description, "crontab", "CrontabSchedule", crontab)
 
 
 def interval_task(
     *, name: str, task: str, minutes: int, description: str
 ) -> tuple[MigrationFunction, MigrationFunction]:
     """``(schedule, unschedule)`` for a task run every ``minutes`` minutes."""
+    interval = {"every": minutes, "period": "minutes"}
+    return _periodic(name, task, description, "interval", "IntervalSchedule", interval)
+
+
+def _periodic(
+    name: str, task: str, description: str, kind: str, model: str, when: dict[str, Any]
+) -> tuple[MigrationFunction, MigrationFunction]:
+    """The pair for a task on one schedule row (``kind``: "crontab" or "interval"),
+    found or created, the other kind of schedule cleared."""
+    other = "interval" if kind == "crontab" else "crontab"
 
     def schedule(apps: Any, schema_editor: Any) -> None:
-        interval_model = apps.get_model("django_celery_beat", "IntervalSchedule")
+        schedule_model = apps.get_model("django_celery_beat", model)
         periodic_task = apps.get_model("django_celery_beat", "PeriodicTask")
-        interval = {"every": minutes, "period": "minutes"}
-        row = interval_model.objects.filter(**interval).first()
+        row = schedule_model.objects.filter(**when).first()
         if row is None:
-            row = interval_model.objects.create(**interval)
+            row = schedule_model.objects.create(**when)
         periodic_task.objects.update_or_create(
             name=name,
             defaults={
                 "task": task,
-                "interval": row,
-                "crontab": None,
+                kind: row,
+                other: None,
                 "enabled": True,
                 "description": description,
             },
