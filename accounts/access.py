@@ -80,6 +80,42 @@ def can_see_identity(user: Any, *, site_id: int) -> bool:
     return _is_user(user) and site_id in roles_of(user).site_ids
 
 
+def monitors_screening(user: Any, *, trial_id: int, site_id: int) -> bool:
+    """A sponsor monitor assigned to the trial at that site (every site, or the ones listed)."""
+    if not _is_user(user):
+        return False
+    sites = monitored(user).get(trial_id)
+    return sites is not None and (not sites or site_id in sites)
+
+
+# --- Monitor review: data queries and source data verification -----------------------
+# Monitors (and data managers who also monitor the trial: a data manager as such sees no
+# screening data) raise queries and verify values of the screenings they monitor; the
+# site's staff answer. Who raised a query, or a data manager who may see the screening,
+# closes or re-opens it. See docs/monitor-review.md.
+
+
+def can_raise_query(user: Any, *, trial_id: int, site_id: int) -> bool:
+    return monitors_screening(user, trial_id=trial_id, site_id=site_id)
+
+
+def can_answer_query(user: Any, *, site_id: int) -> bool:
+    """The site's coordinators and investigators answer queries on its screenings."""
+    return can_enter_data(user, site_id=site_id)
+
+
+def can_close_query(user: Any, *, raised_by_id: int, trial_id: int, site_id: int) -> bool:
+    """Who raised the query, or a data manager who may see the screening."""
+    if not can_view_screening(user, trial_id=trial_id, site_id=site_id):
+        return False
+    return bool(user.pk == raised_by_id or user.is_data_manager)
+
+
+def can_verify_source(user: Any, *, trial_id: int, site_id: int) -> bool:
+    """Source data verification is the monitor's: they compare values with the source."""
+    return monitors_screening(user, trial_id=trial_id, site_id=site_id)
+
+
 def can_view_history(
     user: Any, *, site: Any, trial_id: int | None = None, object_type: str = ""
 ) -> bool:

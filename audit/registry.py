@@ -37,6 +37,7 @@ class Kind(models.TextChoices):
     EVALUATION = "evaluation", _("Evaluations")
     DECISION = "decision", _("Decisions and signatures")
     ENROLMENT = "enrolment", _("Enrolment")
+    REVIEW = "review", _("Queries and source verification")
     IDENTITY = "identity", _("Candidate and identity")
     EXPORT = "export", _("Exports and downloads")
     ACCESS = "access", _("Logins and passwords")

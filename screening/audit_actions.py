@@ -58,6 +58,49 @@ def _checklist_actions(noun: str, what: Promise) -> list[AuditAction]:
     ]
 
 
+def _review_actions() -> list[AuditAction]:
+    """A monitor's queries and source verification (docs/monitor-review.md)."""
+    query = "screening.dataquery"
+    return [
+        AuditAction(
+            "screening.query.raised",
+            _("{who} raised {object}: {values}"),
+            Kind.REVIEW,
+            model=query,
+        ),
+        AuditAction(
+            "screening.query.answered",
+            _("{who} answered {object}: {changes}"),
+            Kind.REVIEW,
+            model=query,
+        ),
+        AuditAction(
+            "screening.query.closed",
+            _("{who} closed {object}: {changes}"),
+            Kind.REVIEW,
+            model=query,
+        ),
+        AuditAction(
+            "screening.query.reopened",
+            _("{who} re-opened {object}: {changes}"),
+            Kind.REVIEW,
+            model=query,
+        ),
+        AuditAction(
+            "screening.verification.recorded",
+            _("{who} verified {object} against the source: {values}"),
+            Kind.REVIEW,
+            model="screening.sourceverification",
+        ),
+        AuditAction(
+            "screening.verification.cleared",
+            _("{who}'s change cleared the source verification of {object}: {changes}"),
+            Kind.REVIEW,
+            model="screening.sourceverification",
+        ),
+    ]
+
+
 register(
     AuditAction(
         "screening.candidate.created",
@@ -149,6 +192,7 @@ register(
         Kind.ENROLMENT,
         model="screening.enrolment",
     ),
+    *_review_actions(),
     AuditAction(
         "screening.washout.reminder",
         _("Eligo reminded the site that the washout ends on {new[eligible_from]}"),

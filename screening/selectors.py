@@ -7,18 +7,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, JSONField, OuterRef, Q, QuerySet, Subquery
 
 from accounts.roles import roles_of
 from screening.models import (
     OPEN_STATUSES,
     Candidate,
+    DataQuery,
     Decision,
     Evaluation,
+    QueryStatus,
     Screening,
     ScreeningStatus,
     Signature,
+    SourceVerification,
 )
+from screening.shapes import SHAPES
 from trials.models import ProtocolStatus, TrialSite, TrialStatus
 
 WASHOUT_HORIZON_DAYS = 7
@@ -260,3 +264,106 @@ def _log_batch(batch: list[Screening]) -> Iterator[LogRow]:
             signature_void=signature is not None and signature.is_void,
             excluded=excluded,
         )
+
+
+# --- Monitor review: query and verification status -----------------------------------
+# Bulk reads for lists (the screening log, the summary per site): a fixed number of
+# queries whatever the number of screenings. The caller passes ids it has already
+# narrowed to what the user may see (``Screening.objects.for_user``).
+
+
+@dataclass(frozen=True)
+class QueryCounts:
+    """A screening's queries not yet closed: ``open`` awaits the site's answer,
+    ``answered`` awaits the monitor, who closes or re-opens it."""
+
+    open: int = 0
+    answered: int = 0
+
+    @property
+    def unresolved(self) -> int:
+        return self.open + self.answered
+
+
+@dataclass(frozen=True)
+class VerificationProgress:
+    """How many of a screening's (or a site's) saved values stand verified against source."""
+
+    verified: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.verified / self.total) if self.total else 0
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.verified >= self.total
+
+    def __add__(self, other: VerificationProgress) -> VerificationProgress:
+        return VerificationProgress(self.verified + other.verified, self.total + other.total)
+
+
+def open_query_counts(screening_ids: Iterable[int]) -> dict[int, QueryCounts]:
+    """Per screening id (every id given, zero when none), its open and answered queries.
+
+    One query.
+    """
+    ids = list(screening_ids)
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    rows = (
+        DataQuery.objects.filter(screening_id__in=ids)
+        .exclude(status=QueryStatus.CLOSED)
+        .values("screening_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row["screening_id"]][row["status"]] = row["n"]
+    return {
+        pk: QueryCounts(open=c.get(QueryStatus.OPEN, 0), answered=c.get(QueryStatus.ANSWERED, 0))
+        for pk, c in counts.items()
+    }
+
+
+def _value_counts(screening_ids: list[int]) -> dict[int, int]:
+    """How many saved values (rows of every shape) each screening holds."""
+    totals = dict.fromkeys(screening_ids, 0)
+    for shape in SHAPES:
+        rows = (
+            shape.model._default_manager.filter(screening_id__in=screening_ids)
+            .values("screening_id")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            totals[row["screening_id"]] += row["n"]
+    return totals
+
+
+def verification_progress(screening_ids: Iterable[int]) -> dict[int, VerificationProgress]:
+    """Per screening id (every id given), its values verified against source and its
+    values in all. A change to a value clears its mark, so standing marks are counted.
+
+    One query per shape of screening data, and one for the marks.
+    """
+    ids = list(screening_ids)
+    totals = _value_counts(ids)
+    verified = dict(
+        SourceVerification.objects.filter(screening_id__in=ids, cleared_at__isnull=True)
+        .values("screening_id")
+        .annotate(n=Count("pk"))
+        .values_list("screening_id", "n")
+    )
+    return {pk: VerificationProgress(verified=verified.get(pk, 0), total=totals[pk]) for pk in ids}
+
+
+def verification_progress_by_site(
+    screening_ids: Iterable[int],
+) -> dict[int, VerificationProgress]:
+    """The same progress summed per site id of the screenings given."""
+    ids = list(screening_ids)
+    sites = dict(Screening.objects.filter(pk__in=ids).values_list("pk", "candidate__site_id"))
+    out: dict[int, VerificationProgress] = {}
+    for pk, progress in verification_progress(ids).items():
+        site_id = sites[pk]
+        out[site_id] = out.get(site_id, VerificationProgress()) + progress
+    return out

@@ -26,6 +26,14 @@ from screening.models.decisions import (
     Signature,
     SignatureVoid,
 )
+from screening.models.review import (
+    WHOLE_SCREENING,
+    DataQuery,
+    QueryEntry,
+    QueryEntryKind,
+    QueryStatus,
+    SourceVerification,
+)
 from screening.models.screenings import (
     OPEN_STATUSES,
     Screening,
@@ -35,9 +43,11 @@ from screening.models.screenings import (
 
 __all__ = [
     "OPEN_STATUSES",
+    "WHOLE_SCREENING",
     "Candidate",
     "CandidateIdentity",
     "CandidateQuerySet",
+    "DataQuery",
     "Decision",
     "Enrolment",
     "Evaluation",
@@ -50,6 +60,9 @@ __all__ = [
     "Observation",
     "ObservationKind",
     "Outcome",
+    "QueryEntry",
+    "QueryEntryKind",
+    "QueryStatus",
     "RangeSource",
     "ReasonCategory",
     "ScoreItems",
@@ -60,4 +73,5 @@ __all__ = [
     "Sex",
     "Signature",
     "SignatureVoid",
+    "SourceVerification",
 ]
