@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import roles_of
 from screening.forms.candidates import ScreeningLogForm
-from screening.log_export import log_csv_response
+from screening.log_export import csv_download, log_table
 from screening.selectors import log_rows, screening_log, site_choices, trial_choices
 from screening.services.exports import screening_log_export
 
@@ -31,7 +31,7 @@ def screening_log_view(request: HttpRequest) -> HttpResponse | StreamingHttpResp
     if request.GET.get("format") == "csv" and not refused:
         rows = screening_log_export(user=request.user, filters=filters, request=request)  # type: ignore[arg-type]
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        return log_csv_response(rows, f"screening-log-{stamp}.csv")
+        return csv_download(log_table(rows), f"screening-log-{stamp}.csv")
     screenings = screening_log(request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(screenings, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

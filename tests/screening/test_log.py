@@ -38,7 +38,10 @@ def export(client: Client, **params: str) -> list[dict[str, str]]:
     response = client.get(URL, {**params, "format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    # UTF-8 with a byte-order mark, so that Excel on Windows reads it as UTF-8.
+    assert body.startswith(b"\xef\xbb\xbf")
+    text = body.decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 
