@@ -9,7 +9,7 @@ needs Python.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from importlib import resources
@@ -147,6 +147,15 @@ class Drug:
 
 
 @dataclass(frozen=True)
+class ReferenceDate:
+    """A date a protocol measures windows from ("planned randomisation"), given per
+    candidate in the facts; ``screening`` is the implicit one and is never declared."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Catalogue:
     quantities: Mapping[str, Quantity]
     questions: Mapping[str, Question]
@@ -154,6 +163,9 @@ class Catalogue:
     drug_classes: Mapping[str, DrugClass]
     drugs: Mapping[str, Drug]
     routes: tuple[str, ...]
+    reference_dates: Mapping[str, ReferenceDate] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Catalogue:

@@ -19,6 +19,7 @@ from eligibility.catalogue import (
     QuantityKind,
     Question,
     QuestionKind,
+    ReferenceDate,
 )
 from eligibility.derive import CALCULATORS, CalculatorSpec
 from eligibility.errors import CatalogueError, Path
@@ -66,6 +67,7 @@ def build_catalogue(
             "drug_classes",
             "drugs",
             "routes",
+            "reference_dates",
             "format",
             "note",
         },
@@ -104,9 +106,13 @@ def build_catalogue(
     events = entries("event_types", _event_type, base.event_types if base else None)
     classes = entries("drug_classes", _drug_class, base.drug_classes if base else None)
     drugs = entries("drugs", _drug, base.drugs if base else None)
+    reference_dates = entries(
+        "reference_dates", _reference_date, base.reference_dates if base else None
+    )
 
     _check_quantities(r, data, quantities, events, classes, factors, path)
     _check_drugs(r, data, classes, drugs, routes, path)
+    _check_reference_dates(r, data, events, path)
     if r.problems:
         raise CatalogueError(r.problems)
     return Catalogue(
@@ -116,6 +122,7 @@ def build_catalogue(
         drug_classes=MappingProxyType(classes),
         drugs=MappingProxyType(drugs),
         routes=tuple(routes),
+        reference_dates=MappingProxyType(reference_dates),
     )
 
 
@@ -294,7 +301,9 @@ def _check_parameters(
         )
 
 
-def _declared_codes(data: Mapping[str, Any], key: str) -> list[tuple[int, str]]:
+def _declared_codes(
+    data: Mapping[str, Any], key: str, named_by: str = "label"
+) -> list[tuple[int, str]]:
     items = data.get(key)
     if not isinstance(items, Sequence) or isinstance(items, str):
         return []
@@ -304,7 +313,7 @@ def _declared_codes(data: Mapping[str, Any], key: str) -> list[tuple[int, str]]:
         if isinstance(item, Mapping)
         and isinstance(item.get("code"), str)
         and CODE.match(item["code"])
-        and item.get("label")
+        and item.get(named_by)
         and (key != "quantities" or (item.get("kind") in _KINDS and "precision" in item))
     ]
 
@@ -346,6 +355,30 @@ def _event_type(r: Reader, m: Mapping[str, Any], path: Path) -> EventType | None
     if code is None or label is None:
         return None
     return EventType(code, label, tuple(details))
+
+
+def _reference_date(r: Reader, m: Mapping[str, Any], path: Path) -> ReferenceDate | None:
+    r.keys(m, {"code", "text", "note"}, path)
+    code = r.code(m, "code", path)
+    text = r.text(m, "text", path)
+    if code == "screening":
+        r.add((*path, "code"), "'screening' is reserved: windows use the screening date by default")
+        return None
+    if code is None or text is None:
+        return None
+    return ReferenceDate(code, text)
+
+
+def _check_reference_dates(
+    r: Reader, data: Mapping[str, Any], events: Mapping[str, EventType], path: Path
+) -> None:
+    """A window's anchor is a reference date or an event type, so one code cannot be both."""
+    for i, code in _declared_codes(data, "reference_dates", "text"):
+        if code in events:
+            r.add(
+                (*path, "reference_dates", i, "code"),
+                f"{code!r} is already an event type; a reference date needs a code of its own",
+            )
 
 
 def _drug_class(r: Reader, m: Mapping[str, Any], path: Path) -> DrugClass | None:

@@ -47,10 +47,19 @@ _TOP = {
     "drug_classes",
     "drugs",
     "routes",
+    "reference_dates",
     "criteria",
     "note",
 }
-_CATALOGUE_KEYS = ("quantities", "questions", "event_types", "drug_classes", "drugs", "routes")
+_CATALOGUE_KEYS = (
+    "quantities",
+    "questions",
+    "event_types",
+    "drug_classes",
+    "drugs",
+    "routes",
+    "reference_dates",
+)
 
 
 @dataclass(frozen=True)

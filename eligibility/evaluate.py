@@ -179,6 +179,11 @@ def _check_codes(ctx: Context) -> None:
     for code in ctx.facts.answers:
         if code not in cat.questions:
             ctx.warnings.append(f"answers.{code}: unknown question was ignored")
+    ctx.warnings.extend(
+        f"reference_dates.{code}: not a reference date of this protocol"
+        for code in ctx.facts.reference_dates
+        if code not in cat.reference_dates
+    )
     for code in ctx.facts.judgments:
         if code not in cat.questions or cat.questions[code].kind != "judgment":
             ctx.warnings.append(

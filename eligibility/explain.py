@@ -33,6 +33,7 @@ from eligibility.rules import (
     Or,
     QuantityRef,
     RangeCheck,
+    Recorded,
     SustainedDose,
     Threshold,
     Value,
@@ -187,6 +188,17 @@ def _is(e: Is, cat: Catalogue) -> str:
     return f"{cat.quantities[e.subject].label} is {values}"
 
 
+def _recorded(e: Recorded, cat: Catalogue) -> str:
+    state = "is recorded" if e.recorded else "is not recorded"
+    if e.subject in cat.questions:
+        q = cat.questions[e.subject]
+        who = "the investigator's judgment" if q.kind == "judgment" else "an answer"
+        return f"{who} to “{q.text}” {state}"
+    if e.subject in cat.reference_dates:
+        return f"the {in_sentence(cat.reference_dates[e.subject].text)} {state}"
+    return f"{cat.quantities[e.subject].label} {state}"
+
+
 def _threshold(t: Threshold) -> str:
     return _THRESHOLDS[type(t)](t)
 
@@ -266,6 +278,7 @@ _EXPRESSIONS: Mapping[type, Callable[[Any, Catalogue], str]] = MappingProxyType(
         Between: _between,
         RangeCheck: _range_check,
         Is: _is,
+        Recorded: _recorded,
         HistoryOf: _history_of,
         LastDose: _last_dose,
         CurrentUse: _current_use,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -44,6 +44,7 @@ _TOP = {
     "answers",
     "judgments",
     "score_items",
+    "reference_dates",
     "candidate",
     "note",
 }
@@ -116,6 +117,7 @@ class Facts:
     answers: Mapping[str, Answer]
     judgments: Mapping[str, Answer]
     score_items: Mapping[str, tuple[str, ...]]
+    reference_dates: Mapping[str, date] = field(default_factory=lambda: MappingProxyType({}))
 
     def readings_of(self, code: str) -> tuple[Reading, ...]:
         """The readings of one quantity, in the order recorded."""
@@ -179,6 +181,7 @@ def load_facts(
         answers=_answers(r, top, "answers"),
         judgments=_answers(r, top, "judgments"),
         score_items=_score_items(r, top),
+        reference_dates=_reference_dates(r, top, catalogue),
     )
     _raise(r, source)
     return facts
@@ -361,6 +364,27 @@ def _answers(r: Reader, top: Mapping[str, Any], key: str) -> Mapping[str, Answer
             r.add((key, str(code)), f"must be yes, no or unknown (got {raw!r})")
         else:
             out[str(code)] = answer
+    return MappingProxyType(out)
+
+
+def _reference_dates(
+    r: Reader, top: Mapping[str, Any], catalogue: Catalogue | None
+) -> Mapping[str, date]:
+    """The protocol's named dates for this candidate; with the catalogue, a code the
+    protocol does not declare is refused (it would otherwise never be read)."""
+    out: dict[str, date] = {}
+    if top.get("reference_dates") is None:
+        return MappingProxyType(out)
+    path: Path = ("reference_dates",)
+    for code in r.mapping(top["reference_dates"], path) or {}:
+        where = (*path, str(code))
+        if code == "screening":
+            r.add(where, "the screening date is given as screening_date, not here")
+        elif catalogue is not None and code not in catalogue.reference_dates:
+            declared = ", ".join(sorted(catalogue.reference_dates)) or "none"
+            r.add(where, f"unknown reference date {code!r}; this protocol declares: {declared}")
+        elif (found := r.date(top["reference_dates"], str(code), path)) is not None:
+            out[str(code)] = found  # null, like an absent key, leaves the date unknown
     return MappingProxyType(out)
 
 

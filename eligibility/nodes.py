@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from eligibility import doses, exposures, history
+from eligibility import doses, exposures, history, recorded
 from eligibility.logic import Tri, t_and, t_at_least, t_not, t_or
 from eligibility.model import Context, Finding, MissingFact, Num, duration_days
 from eligibility.quantities import resolve, unknown, usable_readings
@@ -33,6 +33,7 @@ from eligibility.rules import (
     Or,
     QuantityRef,
     RangeCheck,
+    Recorded,
     SustainedDose,
     Value,
 )
@@ -322,6 +323,7 @@ _EVALUATORS: dict[type, Callable[[Context, Any], Finding]] = {
     Between: _between,
     RangeCheck: _range_check,
     Is: _is,
+    Recorded: recorded.recorded,
     HistoryOf: history.history_of,
     LastDose: exposures.last_dose,
     CurrentUse: exposures.current_use,

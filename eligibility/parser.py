@@ -41,6 +41,7 @@ from eligibility.rules import (
     Pos,
     QuantityRef,
     RangeCheck,
+    Recorded,
     Threshold,
     Value,
 )
@@ -158,9 +159,13 @@ class _Parser(TermsParser):
 
     # -- answers, sex, qualitative results ---------------------------------------------
 
-    def is_condition(self, pos: Pos) -> Is:
+    def is_condition(self, pos: Pos) -> Is | Recorded:
         tok = self.name("a question, 'sex' or a qualitative result")
         code = tok.text
+        if self.is_word("recorded", k=1) or (
+            self.is_word("not", k=1) and self.is_word("recorded", k=2)
+        ):
+            return self.recorded(tok, pos)
         allowed: tuple[str, ...]
         if code == "sex":
             allowed = ("female", "male")
@@ -184,6 +189,23 @@ class _Parser(TermsParser):
             self.expect("punct", ")")
             return Is(code, tuple(values), pos)
         return Is(code, (self.is_value(allowed),), pos)
+
+    def recorded(self, tok: Token, pos: Pos) -> Recorded:
+        """``NAME is recorded`` / ``NAME is not recorded``."""
+        code = tok.text
+        cat = self.cat
+        if not any(code in names for names in (cat.quantities, cat.questions, cat.reference_dates)):
+            self.fail(
+                f"unknown quantity, question or reference date {code!r}; "
+                "'is recorded' names one of them",
+                tok,
+            )
+        self.advance()  # 'is'
+        negated = self.is_word("not")
+        if negated:
+            self.advance()
+        self.advance()  # 'recorded'
+        return Recorded(code, not negated, pos)
 
     def is_value(self, allowed: tuple[str, ...]) -> str:
         tok = self.peek()

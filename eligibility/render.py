@@ -35,6 +35,7 @@ from eligibility.rules import (
     Or,
     QuantityRef,
     RangeCheck,
+    Recorded,
     SustainedDose,
     Threshold,
     Value,
@@ -123,6 +124,10 @@ def _is(e: Is) -> str:
     return f"{e.subject} is one of ({', '.join(e.values)})"
 
 
+def _recorded(e: Recorded) -> str:
+    return f"{e.subject} is {'' if e.recorded else 'not '}recorded"
+
+
 def _history_of(e: HistoryOf) -> str:
     return f"history of {_events(e.events)}"
 
@@ -194,6 +199,7 @@ _EXPRESSIONS: Mapping[type, Callable[[Any], str]] = MappingProxyType(
         Between: _between,
         RangeCheck: _range_check,
         Is: _is,
+        Recorded: _recorded,
         HistoryOf: _history_of,
         LastDose: _last_dose,
         CurrentUse: _current_use,

@@ -38,6 +38,7 @@ from eligibility.rules import (
     Or,
     QuantityRef,
     RangeCheck,
+    Recorded,
     SustainedDose,
     Value,
 )
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 InputKind = Literal[
     "sex",
     "date",
+    "reference_date",
     "measurement",
     "lab",
     "derived",
@@ -263,6 +265,11 @@ class _Collector:
             )
         )
 
+    def reference_date(self, code: str) -> None:
+        """A named date of the protocol, entered with the demographics ("Key dates")."""
+        ref = self.cat.reference_dates[code]
+        self.add(InputSpec(code, ref.text, "reference_date", "demographics", needs_date=True))
+
     def events(self, sel: EventSelector) -> None:
         et = self.cat.event_types[sel.code]
         details = tuple(DetailSpec(d.code, d.label, d.values) for d in et.details)
@@ -349,6 +356,15 @@ def _is(c: _Collector, e: Is) -> None:
     c.is_condition(e)
 
 
+def _recorded(c: _Collector, e: Recorded) -> None:
+    if e.subject in c.cat.reference_dates:
+        c.reference_date(e.subject)
+    elif e.subject in c.cat.questions:
+        c.is_condition(Is(e.subject, ()))
+    else:
+        c.quantity(e.subject)
+
+
 def _history_of(c: _Collector, e: HistoryOf) -> None:
     c.events(e.events)
 
@@ -371,6 +387,7 @@ _NEEDS: Mapping[type, Callable[[_Collector, Any], None]] = MappingProxyType(
         Between: _between,
         RangeCheck: _range_check,
         Is: _is,
+        Recorded: _recorded,
         HistoryOf: _history_of,
         LastDose: _drug_use,
         CurrentUse: _drug_use,

@@ -193,6 +193,16 @@ class Is:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """``NAME is recorded`` (``recorded``) or ``NAME is not recorded``: whether the facts
+    hold a value for a quantity, an answer, a judgment or a reference date. Never unknown."""
+
+    subject: str
+    recorded: bool = True
+    pos: Pos = field(default=_NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class HistoryOf:
     events: EventSelector
     pos: Pos = field(default=_NOWHERE, compare=False, repr=False)
@@ -253,6 +263,7 @@ Expr = (
     | Between
     | RangeCheck
     | Is
+    | Recorded
     | HistoryOf
     | LastDose
     | CurrentUse
@@ -298,6 +309,7 @@ _CHILDREN: Mapping[type, Callable[[Any], tuple[Node, ...]]] = MappingProxyType(
         Between: _left,
         RangeCheck: _left,
         Is: _leaf,
+        Recorded: _leaf,
         HistoryOf: _leaf,
         LastDose: _leaf,
         CurrentUse: _leaf,

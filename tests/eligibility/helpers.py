@@ -20,7 +20,7 @@ SCREENING = date(2026, 11, 20)
 
 Facts = dict[str, Any]
 
-# One rule per construct of the rule language, atoms first: the first 36 are single
+# One rule per construct of the rule language, atoms first: the first 38 are single
 # conditions, the rest combine them. Together they hold every node type of the tree.
 CONSTRUCTS = [
     "weight >= 40 kg",
@@ -60,12 +60,22 @@ CONSTRUCTS = [
     "egfr < 60 mL/min/1.73m2",
     "padua_score >= 4 or caprini_score >= 5",
     "homa_ir > 2.5",
+    "glucose_2h_postprandial is recorded",
+    "informed_consent is not recorded",
     "not (informed_consent is no)",
     "any of (sex is male, informed_consent is yes)",
     "all of (sex is female, weight >= 40 kg)",
     "none of (hiv_antibody is positive, hbsag is positive)",
     "at least 2 of (sex is female, weight >= 40 kg, bmi < 30 kg/m2)",
 ]
+
+
+# Rules that are never unknown: with nothing recorded, "is recorded" is false and "is not
+# recorded" true.
+NEVER_UNKNOWN = {
+    "glucose_2h_postprandial is recorded": "false",
+    "informed_consent is not recorded": "true",
+}
 
 
 def example(name: str) -> Facts:

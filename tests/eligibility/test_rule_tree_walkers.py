@@ -25,7 +25,7 @@ from eligibility.catalogue import Catalogue
 from eligibility.parser import parse_rule
 from eligibility.render import render
 
-from .helpers import CONSTRUCTS, SCREENING
+from .helpers import CONSTRUCTS, NEVER_UNKNOWN, SCREENING
 
 KINDS: Mapping[str, frozenset[type]] = {
     "condition": frozenset(get_args(rules.Expr)),
@@ -120,7 +120,12 @@ def test_every_walker_walks_every_rule_example(
     assert render(rule)
     assert explain(definition)[0].plain.startswith("Included only if ")
     assert required_inputs(definition).inputs()
-    # Nothing is known about the candidate: every rule that reads a fact is unknown.
+    # Nothing is known about the candidate: every rule that reads a fact is unknown,
+    # except whether a fact is recorded, which is known exactly then.
     result = evaluate(definition, load_facts({}), SCREENING)
+    if text in NEVER_UNKNOWN:
+        assert result.criteria[0].condition == NEVER_UNKNOWN[text]
+        assert result.criteria[0].missing == ()
+        return
     assert result.criteria[0].condition == "unknown"
     assert result.criteria[0].missing
