@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can_sign
 from accounts.models import User
-from audit.models import ReasonCode
+from audit.models import AuditEvent, ReasonCode
 from audit.services import diff_fields, require_reason
+from audit.story import told
 from eligibility import plain_number
 from screening.engine_bridge import definition_for
 from screening.models import (
+    DataQuery,
     Evaluation,
     Observation,
     ObservationKind,
@@ -36,7 +38,14 @@ from screening.services.common import (
     require_data_entry,
 )
 from screening.services.decisions import void_standing_signature
+from screening.services.queries import (
+    answers_refs,
+    query_being_answered,
+    record_changes_in_answer,
+)
+from screening.services.targets import key_of, ref_of, shape_of_noun
 from screening.services.validation import Context, Plan, Problems, validate
+from screening.services.verification import clear_for_change
 from screening.services.workflow import Action, check
 from screening.shapes import (
     COMPLETENESS_FLAGS,
@@ -72,6 +81,12 @@ class _Write:
     row: models.Model
     fields: dict[str, Any]
     changes: dict[str, Any]
+
+    @property
+    def ref(self) -> str:
+        """The value written, as queries and verifications name it ("" for a flag)."""
+        shape = shape_of_noun(self.noun)
+        return ref_of(shape.name, key_of(shape, self.row)) if shape is not None else ""
 
 
 # How a row is told in the audit trail: key → (value, label, unit). Keys start with
@@ -315,12 +330,12 @@ def _check_reason(p: Problems, writes: list[_Write], reason: str, reason_code: s
 
 def _apply(
     w: _Write, *, user: User, screening: Screening, now: Any, reason: str, code: str, request: Any
-) -> None:
+) -> AuditEvent:
     row = w.row
     if w.action == "removed":
-        _audit_write(w, user, screening, reason, code, request)
+        event = _audit_write(w, user, screening, reason, code, request)
         row.delete()
-        return
+        return event
     for name, value in w.fields.items():
         setattr(row, name, value)
     if w.noun not in _FLAG_NOUNS.values():
@@ -329,16 +344,16 @@ def _apply(
         row.updated_by = user  # type: ignore[attr-defined]
         row.updated_at = now  # type: ignore[attr-defined]
         row.save()
-    _audit_write(w, user, screening, reason if w.action != "created" else "", code, request)
+    return _audit_write(w, user, screening, reason if w.action != "created" else "", code, request)
 
 
 def _audit_write(
     w: _Write, user: User, screening: Screening, reason: str, code: str, request: Any
-) -> None:
+) -> AuditEvent:
     action = w.action
     if w.noun in _FLAG_NOUNS.values() and action == "created":
         action = "completed"
-    audit(
+    return audit(
         user=user,
         action=f"screening.{w.noun}.{action}",
         obj=w.row,
@@ -350,6 +365,33 @@ def _audit_write(
     )
 
 
+def _answered_query(
+    p: Problems, screening: Screening, writes: list[_Write], query_id: int | None
+) -> DataQuery | None:
+    """The query the save answers, once the save is known to touch its value."""
+    try:
+        query = query_being_answered(screening, query_id)
+    except ValidationError as exc:
+        for message in exc.message_dict.get("answers_query", []):
+            p.add("answers_query", message, "unknown_query")
+        return None
+    refs = answers_refs(query) if query is not None else None
+    if query is not None and refs is not None and not any(w.ref in refs for w in writes):
+        p.add(
+            "answers_query",
+            f"This save does not change {query.target_label}, the value query #{query.pk} "
+            "is about.",
+            "not_answered",
+        )
+    return query
+
+
+def _reason_in_answer(reason: str, query: DataQuery | None) -> str:
+    if query is None or not reason:
+        return reason
+    return f"{reason} (in answer to query #{query.pk})"
+
+
 @transaction.atomic
 def screening_save(
     *,
@@ -359,6 +401,7 @@ def screening_save(
     expected_revision: int,
     reason: str = "",
     reason_code: str = "",
+    answers_query: int | None = None,
     request: HttpRequest | None = None,
 ) -> SaveOutcome:
     """Validate and save a change of screening data, all of it or nothing.
@@ -368,6 +411,11 @@ def screening_save(
     On success each created, changed or removed value is audited with its old
     and new value, the revision goes up, an evaluation is recorded, and a
     standing signature is voided (the screening then needs review).
+
+    ``answers_query``: the id of an open query of this screening the change answers;
+    the change must touch the value the query is about, each such change's audit
+    event names the query, and the query's thread shows it. A change to a value
+    verified against source clears the verification.
     """
     require_data_entry(user, screening)
     locked = lock_screening(screening)
@@ -378,21 +426,34 @@ def screening_save(
     plan, problems = validate(changes, _context(locked, user))
     writes = [] if problems else _plan_writes(locked, plan)
     _check_reason(problems, writes, reason, reason_code)
+    query = _answered_query(problems, locked, writes, answers_query)
     if problems:
         raise ScreeningValidationError(problems.errors)
     if not writes:
         return SaveOutcome(screening=locked, evaluation=None)
     now = timezone.now()
+    refs = answers_refs(query) if query is not None else None
+    in_answer: list[tuple[str, AuditEvent]] = []
     for w in writes:
-        _apply(
+        ref = w.ref
+        answering = query is not None and (refs is None or ref in refs)
+        event = _apply(
             w,
             user=user,
             screening=locked,
             now=now,
-            reason=reason,
+            reason=_reason_in_answer(reason, query) if answering else reason,
             code=reason_code,
             request=request,
         )
+        if answering:
+            in_answer.append((told(event), event))
+        if ref and w.action != "created":
+            clear_for_change(
+                user=user, screening=locked, ref=ref, change_event=event, at=now, request=request
+            )
+    if query is not None:
+        record_changes_in_answer(user=user, query=query, changes=in_answer, at=now)
     locked.revision += 1
     locked.updated_by = user
     locked.updated_at = now
