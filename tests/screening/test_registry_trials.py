@@ -1,0 +1,80 @@
+"""The registry trials of protocols/ run through the screening app: imported and active
+like the seeds, each adjudicated example entered through the real services ends with the
+status and blocking criteria the engine gives for the same facts, and the data-entry
+page shows every field the trial needs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from eligibility import evaluate, load_definition_file, load_facts
+from tests.helpers import EXAMPLES, ROOT, enter_example, example, register, start
+
+pytestmark = pytest.mark.django_db
+
+SEEDS = {"hmsc100", "nct06495437"}
+TRIALS = sorted(p.stem for p in (ROOT / "protocols").glob("*.yaml") if p.stem not in SEEDS)
+CASES = [
+    (trial, path.stem) for trial in TRIALS for path in sorted(EXAMPLES.glob(f"{trial}-*.json"))
+]
+
+
+def engine_result(trial: str, name: str) -> Any:
+    definition = load_definition_file(ROOT / "protocols" / f"{trial}.yaml")
+    facts = example(name)
+    read = load_facts(facts, catalogue=definition.catalogue)
+    return evaluate(definition, read, date.fromisoformat(facts["screening_date"]))
+
+
+def screening_for(coordinator: Any, protocols: dict[str, Any], site: Any, name: str) -> Any:
+    facts = example(name)
+    trial = next(v.trial for v in protocols.values() if name.startswith(v.trial.code.lower()))
+    candidate = register(
+        coordinator, trial, site, sex=facts["sex"], born=date.fromisoformat(facts["date_of_birth"])
+    )
+    return start(coordinator, candidate)
+
+
+def test_every_registry_trial_has_its_three_examples() -> None:
+    assert TRIALS
+    for trial in TRIALS:
+        names = {name for t, name in CASES if t == trial}
+        assert {f"{trial}-eligible", f"{trial}-ineligible", f"{trial}-incomplete"} <= names
+
+
+@pytest.mark.parametrize(("trial", "name"), CASES, ids=[name for _, name in CASES])
+def test_an_example_entered_in_the_app_gives_the_engines_result(
+    coordinator_a: Any,
+    investigator_a: Any,
+    protocols: dict[str, Any],
+    site_a: Any,
+    trial: str,
+    name: str,
+) -> None:
+    screening = screening_for(coordinator_a, protocols, site_a, name)
+    enter_example(coordinator_a, investigator_a, screening, name)
+    evaluation = screening.evaluations.newest_first().first()
+    expected = engine_result(trial, name)
+    assert evaluation.status == expected.status
+    assert list(evaluation.blocking) == [c.id for c in expected.criteria if c.blocks]
+
+
+@pytest.mark.parametrize("trial", TRIALS)
+def test_the_entry_page_asks_for_everything_the_trial_needs(
+    coordinator_a: Any, protocols: dict[str, Any], site_a: Any, trial: str
+) -> None:
+    screening = screening_for(coordinator_a, protocols, site_a, f"{trial}-eligible")
+    client = Client()
+    client.force_login(coordinator_a)
+    page = client.get(reverse("screening:entry", kwargs={"pk": screening.pk}))
+    assert page.status_code == 200
+    html = page.content.decode()
+    definition = load_definition_file(ROOT / "protocols" / f"{trial}.yaml")
+    for spec in definition.requirements().inputs():
+        if spec.kind in ("answer", "measurement", "lab"):
+            assert spec.code in html, spec.code
