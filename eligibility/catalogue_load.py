@@ -348,7 +348,7 @@ def _event_type(r: Reader, m: Mapping[str, Any], path: Path) -> EventType | None
         dcode = r.code(dm, "code", where)
         dlabel = r.text(dm, "label", where)
         values = r.codes(dm, "values", where)
-        if not values:
+        if not dm.get("values"):
             r.add((*where, "values"), "must list the detail's possible values")
         if dcode and dlabel:
             details.append(DetailField(dcode, dlabel, values))

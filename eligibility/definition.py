@@ -28,6 +28,7 @@ from eligibility.errors import (
     RuleError,
     path_text,
 )
+from eligibility.hints import did_you_mean, yaml_syntax
 from eligibility.parser import parse_rule
 from eligibility.reader import Reader
 from eligibility.rules import Expr
@@ -51,6 +52,8 @@ _TOP = {
     "criteria",
     "note",
 }
+Mark = tuple[int, int]
+"""A line and a column in the file, both from 1."""
 _CATALOGUE_KEYS = (
     "quantities",
     "questions",
@@ -162,17 +165,14 @@ def load_definition(
     r.keys(trial, {"code", "title", "registry_id", "sponsor", "note"}, ("trial",))
     settings = _settings(r, top.get("settings") or {})
     base = catalogue if catalogue is not None else default_catalogue()
-    merged = base
     extra = {k: top[k] for k in _CATALOGUE_KEYS if k in top}
-    if extra:
-        try:
-            merged = build_catalogue(extra, base=base, factors=settings.factors)
-        except CatalogueError as exc:
-            problems.extend(exc.problems)
+    merged, failed = _declared_catalogue(extra, base, settings.factors, problems)
     for code in settings.validity_days:
-        if code not in merged.quantities:
-            r.add(("settings", "validity_days", code), f"unknown quantity {code!r}")
-    criteria = _criteria(r, top.get("criteria"), merged, settings.factors, nodes, problems, lines)
+        if code not in merged.quantities and code not in failed:
+            hint = did_you_mean(code, merged.quantities)
+            r.add(("settings", "validity_days", code), f"unknown quantity {code!r}{hint}")
+    doc = _Document(text, lines, nodes, problems, failed)
+    criteria = _criteria(r, top.get("criteria"), merged, settings.factors, doc)
     definition = ProtocolDefinition(
         trial_code=r.text(trial, "code", ("trial",)) or "",
         title=r.text(trial, "title", ("trial",)) or "",
@@ -190,11 +190,59 @@ def load_definition(
     return definition
 
 
-def _error(source: str, problems: list[Problem], lines: Mapping[Path, int]) -> DefinitionError:
+def _declared_catalogue(
+    extra: Mapping[str, Any], base: Catalogue, factors: Factors, problems: list[Problem]
+) -> tuple[Catalogue, Mapping[str, Path]]:
+    """The catalogue with the definition's own entries, and the entries that failed (code →
+    where declared). Each problem is reported once, in ``problems``; the entries declared
+    well are kept, so the rules that use them are still checked."""
+    if not extra:
+        return base, {}
+    data = dict(extra)
+    failed: dict[str, Path] = {}
+    try:
+        return build_catalogue(data, base=base, factors=factors), failed
+    except CatalogueError as exc:
+        problems.extend(exc.problems)
+        found = exc.problems
+    while True:
+        bad = {(p.path[0], p.path[1]) for p in found if len(p.path) > 1}
+        if not bad:
+            # Nothing to drop item by item (a section that is not a list): keep none.
+            return base, failed | _declared(data)
+        failed |= {k: v for k, v in _declared(data).items() if (v[0], v[1]) in bad}
+        data = _without(data, bad)
+        try:
+            return build_catalogue(data, base=base, factors=factors), failed
+        except CatalogueError as again:
+            found = again.problems
+
+
+def _declared(data: Mapping[str, Any]) -> dict[str, Path]:
+    """Code → where, for every entry of the catalogue sections that names a code."""
+    out: dict[str, Path] = {}
+    for key, items in data.items():
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, Mapping) and isinstance(item.get("code"), str):
+                    out.setdefault(item["code"], (key, i))
+    return out
+
+
+def _without(data: Mapping[str, Any], bad: set[tuple[Any, Any]]) -> dict[str, Any]:
+    return {
+        key: [x for i, x in enumerate(items) if (key, i) not in bad]
+        if isinstance(items, list)
+        else items
+        for key, items in data.items()
+    }
+
+
+def _error(source: str, problems: list[Problem], lines: Mapping[Path, Mark]) -> DefinitionError:
     return DefinitionError(
         source,
         [
-            p if p.line is not None else Problem(p.path, _message(p), _line(lines, p.path))
+            p if p.line is not None else Problem(p.path, _message(p), *_line(lines, p.path))
             for p in problems
         ],
     )
@@ -204,9 +252,9 @@ def _message(p: Problem) -> str:
     return f"{path_text(p.path)}: {p.message}" if p.path else p.message
 
 
-def _line(lines: Mapping[Path, int], path: Path) -> int:
-    """The line of ``path``, or of its nearest ancestor in the file (the document itself,
-    ``()``, always is)."""
+def _line(lines: Mapping[Path, Mark], path: Path) -> Mark:
+    """The line and column of ``path``, or of its nearest ancestor in the file (the
+    document itself, ``()``, always is)."""
     while path not in lines:
         path = path[:-1]
     return lines[path]
@@ -221,9 +269,9 @@ its fields), so this is generous, and shallow enough that reading a document nev
 near Python's recursion limit. Deeper documents are refused with the line."""
 
 
-def _too_deep(source: str, line: int) -> DefinitionError:
+def _too_deep(source: str, line: int, column: int) -> DefinitionError:
     message = f"the definition nests more than {MAX_DEPTH} levels deep"
-    return DefinitionError(source, [Problem((), message, line)])
+    return DefinitionError(source, [Problem((), message, line, column)])
 
 
 class _DepthLimitedLoader(yaml.SafeLoader):
@@ -242,7 +290,8 @@ class _DepthLimitedLoader(yaml.SafeLoader):
         if self.depth >= MAX_DEPTH:
             # PyYAML's stubs leave peek_event untyped; it returns the event about to open.
             event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise _too_deep(self.source, event.start_mark.line + 1 if event.start_mark else 1)
+            mark = event.start_mark
+            raise _too_deep(self.source, *((mark.line + 1, mark.column + 1) if mark else (1, 1)))
         self.depth += 1
         try:
             return super().compose_node(parent, index)
@@ -250,25 +299,27 @@ class _DepthLimitedLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
-def _refuse_hostile(
-    source: str, n: Any, path: Path, line: int, *, cyclic: bool, count: int
-) -> None:
+def _refuse_hostile(source: str, n: Any, path: Path, at: Mark, *, cyclic: bool, count: int) -> None:
     """Stop walking a document that nests too deep, refers to itself or expands too far."""
     if len(path) >= MAX_DEPTH and isinstance(n, yaml.CollectionNode):
         # Aliases can nest documents that were each shallow enough when composed.
-        raise _too_deep(source, line)
+        raise _too_deep(source, *at)
     if cyclic:
-        problem = Problem(path, f"{path_text(path)}: an alias refers to itself", line)
-        raise DefinitionError(source, [problem])
+        message = f"{path_text(path)}: an alias refers to itself"
+        raise DefinitionError(source, [Problem(path, message, *at)])
     if count >= MAX_NODES:
-        raise DefinitionError(
-            source,
-            [Problem((), f"the definition has more than {MAX_NODES} values", 1)],
-        )
+        message = f"the definition has more than {MAX_NODES} values"
+        raise DefinitionError(source, [Problem((), message, 1, 1)])
 
 
-def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, Any], list[Problem]]:
-    lines: dict[Path, int] = {}
+def _mark(node: Any) -> Mark:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _compose(
+    text: str, source: str
+) -> tuple[Any, dict[Path, Mark], dict[Path, Any], list[Problem]]:
+    lines: dict[Path, Mark] = {}
     nodes: dict[Path, Any] = {}
     found: list[Problem] = []  # problems seen while walking: duplicate keys, control characters
     open_nodes: set[int] = set()  # the nodes being walked: an alias to one is a cycle
@@ -278,11 +329,11 @@ def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, A
             source,
             n,
             path,
-            lines.get(path, n.start_mark.line + 1),  # where an alias is used
+            lines.get(path, _mark(n)),  # where an alias is used
             cyclic=id(n) in open_nodes,
             count=len(nodes),
         )
-        lines.setdefault(path, n.start_mark.line + 1)
+        lines.setdefault(path, _mark(n))
         nodes[path] = n
         open_nodes.add(id(n))
         try:
@@ -295,39 +346,39 @@ def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, A
             seen: set[str] = set()
             for k, v in n.value:
                 key = str(k.value)
-                found.extend(_control_characters((*path, key), key, k.start_mark.line + 1))
+                found.extend(_control_characters((*path, key), key, _mark(k)))
                 if key in seen:
-                    found.append(
-                        Problem((*path, key), f"duplicate key {key!r}", k.start_mark.line + 1)
-                    )
+                    message = f"duplicate key {key!r}"
+                    found.append(Problem((*path, key), message, *_mark(k)))
                 seen.add(key)
-                lines[(*path, key)] = k.start_mark.line + 1
+                lines[(*path, key)] = _mark(k)
                 walk(v, (*path, key))
-                lines[(*path, key)] = k.start_mark.line + 1
+                lines[(*path, key)] = _mark(k)
         elif isinstance(n, yaml.SequenceNode):
             for i, v in enumerate(n.value):
                 walk(v, (*path, i))
         else:
-            found.extend(_control_characters(path, str(n.value), n.start_mark.line + 1))
+            found.extend(_control_characters(path, str(n.value), _mark(n)))
 
     try:
         loader = _DepthLimitedLoader(text, source)
     except yaml.reader.ReaderError as exc:  # a character YAML never allows, such as NUL
         line = text.count("\n", 0, exc.position) + 1
-        problem = Problem((), f"YAML: unacceptable character #x{exc.character:04x}", line)
-        raise DefinitionError(source, [problem]) from None
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        message = f"YAML: unacceptable character #x{exc.character:04x}"
+        raise DefinitionError(source, [Problem((), message, line, column)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
-            raise DefinitionError(source, [Problem((), "the definition is empty", 1)])
+            problem = Problem((), "the definition is empty", 1, 1)
+            raise DefinitionError(source, [problem])
         # Walk the nodes as written before constructing: construction expands YAML merge
         # keys (``<<: *anchor``) in place, and the merged keys would look like duplicates.
         walk(node, ())
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise DefinitionError(source, [Problem((), f"YAML syntax: {exc.problem}", line)]) from None
+        message, line, column = yaml_syntax(exc, text)
+        raise DefinitionError(source, [Problem((), message, line, column)]) from None
     finally:
         loader.dispose()
     return data, lines, nodes, found
@@ -336,14 +387,15 @@ def _compose(text: str, source: str) -> tuple[Any, dict[Path, int], dict[Path, A
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _control_characters(path: Path, value: str, line: int) -> list[Problem]:
+def _control_characters(path: Path, value: str, at: Mark) -> list[Problem]:
     """A value written with an escape (``"\\0"``) that holds a control character: no
     protocol text needs one, and NUL cannot even be stored."""
     found = _CONTROL.search(value)
     if found is None:
         return []
     where = _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", path_text(path))  # escaped for the reader
-    return [Problem(path, f"{where}: contains the control character U+{ord(found[0]):04X}", line)]
+    message = f"{where}: contains the control character U+{ord(found[0]):04X}"
+    return [Problem(path, message, *at)]
 
 
 def _settings(r: Reader, raw: Any) -> Settings:
@@ -402,14 +454,20 @@ def _settings(r: Reader, raw: Any) -> Settings:
     )
 
 
+@dataclass(frozen=True)
+class _Document:
+    """The definition as written: its text, where each value is, the problems found so
+    far, and the catalogue entries declared with errors (code → where)."""
+
+    text: str
+    lines: Mapping[Path, Mark]
+    nodes: Mapping[Path, Any]
+    problems: list[Problem]
+    failed: Mapping[str, Path]
+
+
 def _criteria(
-    r: Reader,
-    raw: Any,
-    cat: Catalogue,
-    factors: Factors,
-    nodes: Mapping[Path, Any],
-    problems: list[Problem],
-    lines: Mapping[Path, int],
+    r: Reader, raw: Any, cat: Catalogue, factors: Factors, doc: _Document
 ) -> tuple[Criterion, ...]:
     if raw is None:
         r.add(("criteria",), "is required: list the inclusion and exclusion criteria")
@@ -417,6 +475,7 @@ def _criteria(
     seq = r.sequence(raw, ("criteria",))
     out: list[Criterion] = []
     seen: set[str] = set()
+    unchecked: dict[str, list[str]] = {}  # failed declaration → criteria that use it
     for i, item in enumerate(seq or ()):
         where: Path = ("criteria", i)
         m = r.mapping(item, where)
@@ -428,29 +487,17 @@ def _criteria(
         text = r.text(m, "text", where)
         rule_text = r.text(m, "rule", where)
         if cid is not None:
-            if not _ID.match(cid):
-                r.add((*where, "id"), f"criterion id {cid!r} must look like I1, E12 or E12a")
-            elif kind is not None and cid[0] != kind[0].upper():
-                r.add(
-                    (*where, "id"),
-                    f"{cid} is an {kind} criterion; its id must start with {kind[0].upper()}",
-                )
-            if cid in seen:
-                r.add((*where, "id"), f"duplicate criterion id {cid!r}")
-            seen.add(cid)
+            _check_id(r, cid, kind, where, seen)
         rule = None
         if rule_text is not None:
             try:
                 rule = parse_rule(rule_text, cat, factors)
             except RuleError as exc:
-                problems.append(
-                    Problem(
-                        (*where, "rule"),
-                        f"criterion {cid or i + 1} rule, line {exc.line} column "
-                        f"{exc.column}: {exc.message}",
-                        _rule_line(nodes[(*where, "rule")], exc.line),
-                    )
-                )
+                name = _word_at(rule_text, exc.line, exc.column)
+                if name in doc.failed:
+                    unchecked.setdefault(name, []).append(cid or str(i + 1))
+                else:
+                    doc.problems.append(_rule_problem(doc, where, cid, rule_text, exc))
         if cid and kind and text and rule_text and rule is not None:
             out.append(
                 Criterion(
@@ -461,17 +508,74 @@ def _criteria(
                     rule_text,
                     r.text(m, "heading", where, required=False),
                     r.text(m, "note", where, required=False),
-                    lines.get(where, 0),
+                    doc.lines.get(where, (0, 0))[0],
                 )
             )
     if seq is not None and not seq:
         r.add(("criteria",), "lists no criteria")
+    for name, ids in unchecked.items():
+        r.add(
+            doc.failed[name],
+            f"{name} is declared with errors, so the rules that use it ({', '.join(ids)}) "
+            "were not checked; fix the declaration and load again",
+        )
     return tuple(out)
 
 
-def _rule_line(node: Any, rule_line: int) -> int:
-    """The file line of line ``rule_line`` of a rule: block scalars (``|``, ``>``) start on
-    the line after their key. Every value read from the document has its node, merged
-    (``<<:``) values included."""
-    block = getattr(node, "style", None) in ("|", ">")
-    return int(node.start_mark.line) + 1 + (1 if block else 0) + rule_line - 1
+def _check_id(r: Reader, cid: str, kind: str | None, where: Path, seen: set[str]) -> None:
+    if not _ID.match(cid):
+        r.add((*where, "id"), f"criterion id {cid!r} must look like I1, E12 or E12a")
+    elif kind is not None and cid[0] != kind[0].upper():
+        r.add(
+            (*where, "id"),
+            f"{cid} is an {kind} criterion; its id must start with {kind[0].upper()}",
+        )
+    if cid in seen:
+        r.add((*where, "id"), f"duplicate criterion id {cid!r}")
+    seen.add(cid)
+
+
+def _word_at(rule_text: str, line: int, column: int) -> str:
+    """The word of the rule that starts at ``line``/``column`` (from 1), or ``""``."""
+    lines = rule_text.split("\n")
+    if not 0 < line <= len(lines):
+        return ""
+    found = re.match(r"[A-Za-z_][A-Za-z0-9_]*", lines[line - 1][column - 1 :])
+    return found[0] if found else ""
+
+
+def _rule_problem(
+    doc: _Document, where: Path, cid: str | None, rule: str, exc: RuleError
+) -> Problem:
+    path = (*where, "rule")
+    line, column = _rule_position(doc.text, doc.nodes[path], rule, exc.line, exc.column)
+    name = cid or str(int(where[1]) + 1)
+    message = f"criterion {name} rule, line {exc.line} column {exc.column}: {exc.message}"
+    return Problem(path, message, line, column)
+
+
+def _rule_position(text: str, node: Any, rule: str, line: int, column: int) -> Mark:
+    """The file line and column of ``line``/``column`` (from 1) inside a rule's text.
+
+    A rule's value differs from its source only in whitespace (indentation, folded line
+    breaks) and the quotes or block indicator before it, so the n-th visible character of
+    the rule is the n-th visible character of the scalar in the file. Every value read
+    from the document has its node, merged (``<<:``) values included."""
+    rule_lines = rule.split("\n")
+    offset = sum(len(x) + 1 for x in rule_lines[: line - 1]) + column - 1
+    nth = sum(1 for ch in rule[:offset] if not ch.isspace())
+    start, end = node.start_mark.index, node.end_mark.index
+    if getattr(node, "style", None) in ("|", ">"):
+        start = text.find("\n", start, end) + 1 or end  # past the block indicator
+    elif getattr(node, "style", None) in ("'", '"'):
+        start += 1
+    index, seen = start, 0
+    for index in range(start, end):
+        if not text[index].isspace():
+            if seen == nth:
+                break
+            seen += 1
+    else:
+        index = end  # the end of the rule
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1

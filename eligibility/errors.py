@@ -20,11 +20,13 @@ def path_text(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a document: where (``path``, and ``line`` once known) and why."""
+    """One thing wrong with a document: where (``path``, and ``line``/``column`` once
+    known, both from 1) and why."""
 
     path: Path
     message: str
     line: int | None = None
+    column: int | None = None
 
 
 class CatalogueError(ValueError):
@@ -49,18 +51,23 @@ class RuleError(ValueError):
 class DefinitionError(ValueError):
     """A protocol definition is invalid.
 
-    ``source``, ``line`` and ``message`` describe the first problem; ``problems`` holds all
-    of them in file order. ``str()`` gives one ``source:line: reason`` line per problem.
+    ``source``, ``line``, ``column`` and ``message`` describe the first problem;
+    ``problems`` holds all of them in file order. ``str()`` gives one
+    ``source:line:column: reason`` line per problem.
     """
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
+        # By line; problems on one line stay in the order found (a cause before its effect).
         ordered = sorted(problems, key=lambda p: p.line or 0)
         self.source = source
         self.problems = tuple(ordered)
         first = ordered[0]
         self.line = first.line or 0
+        self.column = first.column or 0
         self.message = first.message
-        super().__init__("\n".join(f"{source}:{p.line or 0}: {p.message}" for p in self.problems))
+        super().__init__(
+            "\n".join(f"{source}:{p.line or 0}:{p.column or 0}: {p.message}" for p in self.problems)
+        )
 
 
 class FactsError(ValueError):

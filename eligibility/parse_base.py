@@ -3,7 +3,7 @@ and windows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,6 +12,7 @@ from typing import NoReturn
 from eligibility import units
 from eligibility.catalogue import Catalogue, Limits, Quantity
 from eligibility.errors import RuleError
+from eligibility.hints import did_you_mean, keyword_hint
 from eligibility.lexer import Token, tokenize
 from eligibility.rules import TIME_UNITS, Amount, Duration, TimeUnit, Window
 from eligibility.unitsupport import Factors, canonical_unit, decimals, quantize, to_canonical
@@ -125,9 +126,17 @@ class Cursor:
         self.i = min(self.i + 1, len(self.tokens) - 1)
         return tok
 
-    def fail(self, message: str, tok: Token | None = None) -> NoReturn:
+    def fail(
+        self, message: str, tok: Token | None = None, *, among: Iterable[str] | None = None
+    ) -> NoReturn:
+        """Refuse the rule at ``tok`` with the likely fix: the names closest to a misspelt
+        one (``among``: the names it could have been), else a near-miss of a keyword."""
         tok = tok or self.peek()
-        raise RuleError(message, tok.line, tok.column)
+        if among is not None:
+            hint = did_you_mean(tok.text, among)
+        else:
+            hint = keyword_hint(self.tokens, tok, KEYWORDS)
+        raise RuleError(message + hint, tok.line, tok.column)
 
     @contextmanager
     def nested(self) -> Iterator[None]:

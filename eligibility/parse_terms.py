@@ -25,7 +25,8 @@ class TermsParser(Cursor):
                 self.fail(
                     f"unknown route {code!r}; known routes: {', '.join(self.cat.routes)}", tok
                 )
-            self.fail(f"unknown drug or drug class {code!r}", tok)
+            names = [*self.cat.drugs, *self.cat.drug_classes]
+            self.fail(f"unknown drug or drug class {code!r}", tok, among=names)
         if route is not None:
             possible = [d for d in self._drugs_for(code) if d.routes]
             if possible and not any(route in d.routes for d in possible):
@@ -89,7 +90,7 @@ class TermsParser(Cursor):
         tok = self.name("an event type")
         etype = self.cat.event_types.get(tok.text)
         if etype is None:
-            self.fail(f"unknown event type {tok.text!r}", tok)
+            self.fail(f"unknown event type {tok.text!r}", tok, among=self.cat.event_types)
         where: list[DetailCondition] = []
         if self.is_word("where"):
             self.advance()
@@ -108,7 +109,8 @@ class TermsParser(Cursor):
         tok = self.name("an event detail")
         field = self.cat.event_types[event].detail(tok.text)
         if field is None:
-            self.fail(f"{event} has no detail {tok.text!r}", tok)
+            details = [d.code for d in self.cat.event_types[event].details]
+            self.fail(f"{event} has no detail {tok.text!r}", tok, among=details)
         if self.is_word("in"):
             self.advance()
             self.expect("punct", "(")
@@ -124,5 +126,7 @@ class TermsParser(Cursor):
     def detail_value(self, allowed: tuple[str, ...]) -> str:
         tok = self.peek()
         if tok.kind not in ("word", "number") or tok.text not in allowed:
-            self.fail(f"expected one of {', '.join(allowed)}, found {tok.describe()}")
+            self.fail(
+                f"expected one of {', '.join(allowed)}, found {tok.describe()}", among=allowed
+            )
         return self.advance().text

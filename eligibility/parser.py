@@ -176,7 +176,8 @@ class _Parser(TermsParser):
         elif code in self.cat.quantities:
             self.fail(f"{code} is a number; compare it (e.g. {code} > …) instead of 'is'", tok)
         else:
-            self.fail(f"unknown question or result {code!r}", tok)
+            names = [*self.cat.questions, *self.cat.quantities, "sex"]
+            self.fail(f"unknown question or result {code!r}", tok, among=names)
         self.advance()  # 'is'
         if self.is_word("one") and self.is_word("of", k=1):
             self.advance()
@@ -210,7 +211,7 @@ class _Parser(TermsParser):
     def is_value(self, allowed: tuple[str, ...]) -> str:
         tok = self.peek()
         if tok.kind != "word" or tok.text not in allowed:
-            self.fail(f"expected {', '.join(allowed)}, found {tok.describe()}")
+            self.fail(f"expected {', '.join(allowed)}, found {tok.describe()}", among=allowed)
         return self.advance().text
 
     # -- values ------------------------------------------------------------------------
@@ -249,13 +250,14 @@ class _Parser(TermsParser):
                 self.expect_word("distinct")
                 dtok = self.name("an event detail")
                 if self.cat.event_types[events.code].detail(dtok.text) is None:
-                    self.fail(f"{events.code} has no detail {dtok.text!r}", dtok)
+                    details = [d.code for d in self.cat.event_types[events.code].details]
+                    self.fail(f"{events.code} has no detail {dtok.text!r}", dtok, among=details)
                 distinct = dtok.text
             return EventCount(events, distinct)
         name = self.name("a quantity")
         q = self.cat.quantities.get(name.text)
         if q is None:
-            self.fail(f"unknown quantity {name.text!r}", name)
+            self.fail(f"unknown quantity {name.text!r}", name, among=self.cat.quantities)
         if q.is_qualitative:
             self.fail(
                 f"{q.code} is a qualitative result; write '{q.code} is {q.qualitative[0]}'", name

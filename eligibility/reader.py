@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from eligibility.errors import Path, Problem
+from eligibility.hints import did_you_mean
 
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -38,9 +39,10 @@ class Reader:
     def keys(self, data: Mapping[str, Any], allowed: set[str], path: Path) -> None:
         for key in data:
             if key not in allowed:
+                hint = did_you_mean(str(key), allowed) or ";"
                 self.add(
                     (*path, str(key)),
-                    f"unknown field {key!r}; allowed: " + ", ".join(sorted(allowed)),
+                    f"unknown field {key!r}{hint} allowed: " + ", ".join(sorted(allowed)),
                 )
 
     def text(
@@ -51,7 +53,10 @@ class Reader:
             if required:
                 self.add((*path, key), "is required")
             return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        if isinstance(value, bool):
+            self.add((*path, key), f"must be text, not true/false: {_quote_hint(key, value)}")
+            return None
+        if not isinstance(value, str | int | float | Decimal):
             self.add((*path, key), f"must be text, not {_kind(value)}")
             return None
         text = str(value).strip()
@@ -84,7 +89,10 @@ class Reader:
     ) -> str | None:
         text = self.text(data, key, path, required=required)
         if text is not None and text not in choices:
-            self.add((*path, key), f"must be one of {', '.join(choices)} (got {text!r})")
+            self.add(
+                (*path, key),
+                f"must be one of {', '.join(choices)} (got {text!r}){did_you_mean(text, choices)}",
+            )
             return None
         return text
 
@@ -163,6 +171,9 @@ class Reader:
         items = self.sequence(value, (*path, key))
         if items is None:
             return ()
+        if any(isinstance(item, bool) for item in items):
+            self.add((*path, key), _quote_hint(key, *items))
+            return ()
         out: list[str] = []
         for i, item in enumerate(items):
             if not isinstance(item, str) or not item.strip():
@@ -170,6 +181,15 @@ class Reader:
             else:
                 out.append(item.strip())
         return tuple(out)
+
+
+def _quote_hint(key: str, *values: Any) -> str:
+    """YAML reads an unquoted yes/no (also true/false, on/off) as true/false: the fix is to
+    quote it. ``values: [yes, no]`` → ``quote yes/no values: values: ['yes', 'no']``."""
+    written = [("yes" if v else "no") if isinstance(v, bool) else str(v) for v in values]
+    if len(values) == 1:
+        return f"quote yes/no values: {key}: {written[0]!r}"
+    return f"quote yes/no values: {key}: [{', '.join(repr(w) for w in written)}]"
 
 
 def _kind(value: Any) -> str:

@@ -52,7 +52,10 @@ def test_a_bad_definition_exits_2_with_file_line_and_reason(tmp_path: Path) -> N
     done = cli("evaluate", bad, EXAMPLES / "nct06495437-eligible.json")
     assert done.returncode == 2
     line = text.splitlines().index("    rule: bmi between 20 and 30 kg/m2") + 1
-    assert done.stderr.startswith(f"{bad}:{line}: ")
+    column = (
+        len("    rule: bmi between ") + 1
+    )  # the lower bound, read in the unit that does not fit
+    assert done.stderr.startswith(f"{bad}:{line}:{column}: ")
     assert "kg is not a unit of BMI" in done.stderr
     assert done.stdout == ""
 

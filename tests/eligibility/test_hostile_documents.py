@@ -72,7 +72,8 @@ def test_a_too_deep_rule_in_a_definition_names_the_file_line(catalogue: Catalogu
         load_definition(text, source="deep.yaml", catalogue=catalogue)
     assert caught.value.line == 10
     assert str(caught.value).startswith(
-        f"deep.yaml:10: criterion I1 rule, line 1 column {4 * MAX_NESTING + 1}: "
+        f"deep.yaml:10:{len('    rule: ') + 4 * MAX_NESTING + 1}: criterion I1 rule, "
+        f"line 1 column {4 * MAX_NESTING + 1}: "
         f"the rule nests more than {MAX_NESTING} levels deep"
     )
 
@@ -135,7 +136,7 @@ def test_a_raw_nul_or_bell_is_refused_with_its_line() -> None:
     for char in ("\x00", "\x07"):
         with pytest.raises(DefinitionError) as caught:
             load_definition(DEFINITION.format(rule=ATOM) + f"note: a{char}b\n", source="nul.yaml")
-        assert str(caught.value) == f"nul.yaml:11: YAML: unacceptable character #x{ord(char):04x}"
+        assert str(caught.value) == f"nul.yaml:11:8: YAML: unacceptable character #x{ord(char):04x}"
 
 
 def test_control_characters_written_as_escapes_are_refused_wherever_they_are() -> None:
@@ -145,9 +146,9 @@ def test_control_characters_written_as_escapes_are_refused_wherever_they_are() -
     )
     with pytest.raises(DefinitionError) as caught:
         load_definition(text, source="escapes.yaml")
-    assert [(p.line, p.message) for p in caught.value.problems] == [
-        (5, "protocol_version: contains the control character U+0000"),
-        (12, "note.odd\\x01key: contains the control character U+0001"),
+    assert [(p.line, p.column, p.message) for p in caught.value.problems] == [
+        (5, 19, "protocol_version: contains the control character U+0000"),
+        (12, 3, "note.odd\\x01key: contains the control character U+0001"),
     ]
 
 
@@ -179,7 +180,8 @@ def test_the_cli_refuses_a_deep_definition_with_file_and_line(tmp_path: Path) ->
     done = cli("explain", deep)
     assert done.returncode == 2
     assert done.stderr == (
-        f"{deep}:{MAX_DEPTH + 1}: the definition nests more than {MAX_DEPTH} levels deep\n"
+        f"{deep}:{MAX_DEPTH + 1}:{2 * MAX_DEPTH + 1}: "
+        f"the definition nests more than {MAX_DEPTH} levels deep\n"
     )
 
 
@@ -188,7 +190,10 @@ def test_the_cli_refuses_a_rule_with_250_parentheses(tmp_path: Path) -> None:
     deep.write_text(DEFINITION.format(rule=wrapped(250, "(", ")")), encoding="utf-8")
     done = cli("explain", deep)
     assert done.returncode == 2
-    assert done.stderr.startswith(f"{deep}:10: criterion I1 rule, line 1 column {MAX_NESTING + 1}:")
+    assert done.stderr.startswith(
+        f"{deep}:10:{len('    rule: ') + MAX_NESTING + 1}: criterion I1 rule, line 1 column "
+        f"{MAX_NESTING + 1}:"
+    )
     assert "Traceback" not in done.stderr
 
 

@@ -19,7 +19,7 @@ BROKEN = [
         # PyYAML notices the unclosed bracket on the next line, and says so.
         DEFINITION.replace("  code: DEMO1", "  code: [DEMO1"),
         4,
-        "YAML syntax: expected ',' or ']'",
+        "YAML syntax: the list opened with '[' at line 3, column 9 is not closed",
         id="yaml-syntax",
     ),
     pytest.param(
