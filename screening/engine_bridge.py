@@ -22,6 +22,7 @@ from config.builtcache import BuiltCache
 from eligibility import (
     Catalogue,
     EvaluationResult,
+    FactsError,
     ProtocolDefinition,
     age_on,
     evaluate,
@@ -338,10 +339,29 @@ def facts_document(
     return doc
 
 
+class FactsRefused(ValueError):
+    """The protocol refuses a value the screening holds (typed or stored): an event detail
+    its event type does not declare. ``field`` is the facts field
+    (``history[0].details.fragility``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
 def evaluate_facts(
     screening: Screening, document: dict[str, Any], definition: ProtocolDefinition
 ) -> EvaluationResult:
-    facts = load_facts(document, source=f"screening {screening.pk}")
+    """Evaluate ``document`` under ``definition``. The facts are read with the protocol's
+    catalogue, so event details are matched in the declared spelling; a value the protocol
+    does not declare raises :class:`FactsRefused` naming the field."""
+    try:
+        facts = load_facts(
+            document, source=f"screening {screening.pk}", catalogue=definition.catalogue
+        )
+    except FactsError as exc:
+        raise FactsRefused(exc.path, exc.message) from None
     return evaluate(definition, facts, screening.screening_date)
 
 

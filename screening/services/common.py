@@ -15,7 +15,12 @@ from accounts.access import can_enter_data
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record, diff_fields
-from screening.engine_bridge import definition_for, evaluate_facts, facts_document
+from screening.engine_bridge import (
+    FactsRefused,
+    definition_for,
+    evaluate_facts,
+    facts_document,
+)
 from screening.models import Evaluation, EvaluationStatus, Screening
 from trials.models import Site
 
@@ -114,7 +119,14 @@ def record_evaluation(
     previous = latest_evaluation(screening)
     definition = definition_for(screening)
     document = facts_document(screening, definition=definition)
-    result = evaluate_facts(screening, document, definition)
+    try:
+        result = evaluate_facts(screening, document, definition)
+    except FactsRefused as exc:
+        # Saving checks details against the protocol first, so only a value stored before
+        # that check can get here; the save is refused whole, naming what to correct.
+        key = "history" if exc.field.startswith("history") else "__all__"
+        problem = ValidationError(f"{exc.message}; correct it and save again.", code="refused")
+        raise ScreeningValidationError({key: [problem]}) from None
     evaluation = Evaluation.objects.create(
         screening=screening,
         screening_revision=screening.revision,
