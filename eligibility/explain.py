@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from eligibility.anchors import anchor_words, relation_words
 from eligibility.catalogue import Catalogue
 from eligibility.definition import ProtocolDefinition
 from eligibility.rules import (
@@ -37,6 +38,7 @@ from eligibility.rules import (
     SustainedDose,
     Threshold,
     Value,
+    Window,
 )
 from eligibility.textfmt import amount_text, in_sentence, number_text, unit_words
 
@@ -155,9 +157,7 @@ def _last_dose(e: LastDose, cat: Catalogue) -> str:
     if e.window is None:
         return f"{_drugs(e.drugs, cat)} has ever been used"
     return (
-        f"a dose of {_drugs(e.drugs, cat)} was taken within "
-        f"{unit_words(e.window.amount, e.window.unit)} before screening "
-        "(ongoing use counts)"
+        f"a dose of {_drugs(e.drugs, cat)} was taken {_window(e.window, cat)} (ongoing use counts)"
     )
 
 
@@ -238,7 +238,8 @@ def _extreme(v: MinOf | MaxOf, cat: Catalogue) -> str:
 
 def _cumulative(v: CumulativeUse, cat: Catalogue) -> str:
     where = (
-        f" in the {unit_words(v.window.amount, v.window.unit)} before screening"
+        f" in the {unit_words(v.window.amount, v.window.unit)} {v.window.side} "
+        f"{anchor_words(v.window.anchor, cat)}"
         if v.window
         else " in total"
     )
@@ -264,8 +265,13 @@ def _events(s: EventSelector, cat: Catalogue) -> str:
             f"{c.detail.replace('_', ' ')} {' or '.join(c.values)}" for c in s.where
         )
     if s.window:
-        text += f" within {unit_words(s.window.amount, s.window.unit)} before screening"
+        text += " " + _window(s.window, cat)
     return text
+
+
+def _window(w: Window, cat: Catalogue) -> str:
+    """ "within 2 years before screening", "after the final menstrual period"."""
+    return f"{relation_words(w)} {anchor_words(w.anchor, cat)}"
 
 
 _EXPRESSIONS: Mapping[type, Callable[[Any, Catalogue], str]] = MappingProxyType(

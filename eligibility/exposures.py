@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from eligibility.drug_match import describe, not_recorded, selector_label, spans
+from eligibility.anchors import AnchorDate, bounds, resolve
+from eligibility.drug_match import Span, describe, not_recorded, selector_label, spans
 from eligibility.logic import Tri, t_and, t_or
-from eligibility.model import Context, Finding, MissingFact, Num, window_start
-from eligibility.rules import CumulativeUse, CurrentUse, LastDose
+from eligibility.model import Context, Finding, MissingFact, Num
+from eligibility.rules import CumulativeUse, CurrentUse, LastDose, Window
 from eligibility.textfmt import days_text, unit_words
 
 
@@ -42,31 +43,17 @@ def last_dose(ctx: Context, node: LastDose) -> Finding:
                 ),
             ),
         )
-    start = window_start(ctx.reference, node.window)
-    span_text = (
-        f"{unit_words(node.window.amount, node.window.unit)} before screening ({ctx.reference})"
-    )
+    anchor = resolve(ctx, node.window.anchor)
+    w = node.window
+    span_text = f"{unit_words(w.amount, w.unit)} {w.side} {anchor.text}"
+    if anchor.on is None:
+        return _unanchored(node, label, anchor, found, span_text)
+    low, high = bounds(node.window, anchor.on)
     values, reasons = [], []
     for s in found:
-        if s.end_low is not None and s.end_low >= start:
-            inside = Tri.TRUE
-        elif s.end_high < start:
-            inside = Tri.FALSE
-        else:
-            inside = Tri.UNKNOWN
-        value = t_and((s.match, inside))
+        value = t_and((s.match, _dosed_within(ctx, s, low, high)))
         values.append(value)
-        if value is Tri.TRUE:
-            last = s.end_low if not s.exposure.ongoing else ctx.reference
-            what = "is ongoing" if s.exposure.ongoing else f"dose {last} is"
-            reasons.append(f"Last {s.name} ({label}) {what} within {span_text}")
-        elif value is Tri.UNKNOWN:
-            reasons.append(f"{describe(s)}: cannot tell whether a dose fell within {span_text}")
-        else:
-            reasons.append(
-                f"Last {s.name} ({label}) dose {s.end_high} is before the "
-                f"{node.window.amount}-{node.window.unit[:-1]} window (from {start})"
-            )
+        reasons.append(_dose_reason(ctx, s, value, label, span_text, w, low))
     value = t_or(values)
     if not found:
         reasons.append(f"No {label} recorded")
@@ -83,6 +70,57 @@ def last_dose(ctx: Context, node: LastDose) -> Finding:
         )
     )
     return Finding(value, tuple(reasons), missing)
+
+
+def _possible_end(ctx: Context, s: Span, high: date | None) -> date:
+    """The latest day the exposure can have run to: an ongoing one may go on past the
+    screening date to a later anchor (a planned randomisation)."""
+    if s.exposure.ongoing and high is not None and high > s.end_high:
+        return high
+    return s.end_high
+
+
+def _dosed_within(ctx: Context, s: Span, low: date | None, high: date | None) -> Tri:
+    """Whether a dose of the exposure fell in [low, high]: surely when the days it surely
+    ran overlap the window, surely not when the days it may have run do not."""
+    first = date.min if low is None else low
+    last = date.max if high is None else high
+    if s.end_low is not None and max(s.start or s.end_low, first) <= min(s.end_low, last):
+        return Tri.TRUE
+    if (s.start is not None and s.start > last) or _possible_end(ctx, s, high) < first:
+        return Tri.FALSE
+    return Tri.UNKNOWN
+
+
+def _dose_reason(
+    ctx: Context, s: Span, value: Tri, label: str, span_text: str, w: Window, low: date | None
+) -> str:
+    if value is Tri.TRUE:
+        last = s.end_low if not s.exposure.ongoing else ctx.reference
+        what = "is ongoing" if s.exposure.ongoing else f"dose {last} is"
+        return f"Last {s.name} ({label}) {what} within {span_text}"
+    if value is Tri.UNKNOWN:
+        return f"{describe(s)}: cannot tell whether a dose fell within {span_text}"
+    if low is not None and s.end_high < low:
+        return (
+            f"Last {s.name} ({label}) dose {s.end_high} is before the "
+            f"{w.amount}-{w.unit[:-1]} window (from {low})"
+        )
+    return f"{describe(s)}: no dose within {span_text}"
+
+
+def _unanchored(
+    node: LastDose, label: str, anchor: AnchorDate, found: list[Span], span_text: str
+) -> Finding:
+    """A window whose anchor the facts lack: unknown if any exposure may match."""
+    if not any(s.match is not Tri.FALSE for s in found):
+        return Finding(Tri.FALSE, (f"No {label} recorded",))
+    missing = anchor.missing
+    return Finding(
+        Tri.UNKNOWN,
+        tuple(f"{describe(s)}: cannot tell whether a dose fell within {span_text}" for s in found),
+        () if missing is None else (missing,),
+    )
 
 
 def current_use(ctx: Context, node: CurrentUse) -> Finding:
@@ -129,25 +167,33 @@ def cumulative(ctx: Context, node: CumulativeUse) -> Num:
     label = selector_label(ctx.definition.catalogue, node.drugs)
     if ctx.facts.medications is None:
         return Num(None, None, "Medication history not recorded", "days", label, (not_recorded(),))
-    lo_from = window_start(ctx.reference, node.window) if node.window else date.min
+    found = spans(ctx, node.drugs)
+    anchor = None if node.window is None else resolve(ctx, node.window.anchor)
+    where = "" if node.window is None or anchor is None else _window_words(node.window, anchor)
+    lo_from, hi_to = date.min, date.max
+    if node.window is not None and anchor is not None:
+        if anchor.on is None:
+            if not found:
+                return Num(Decimal(0), Decimal(0), f"No {label} recorded", "days", label)
+            missing = () if anchor.missing is None else (anchor.missing,)
+            text = f"Cumulative {label} use{where} cannot be counted"
+            return Num(None, None, text, "days", label, missing)
+        first, last = bounds(node.window, anchor.on)
+        lo_from, hi_to = first or date.min, last or date.max
     low: list[tuple[date, date]] = []
     high: list[tuple[date, date]] = []
     unbounded = False
-    for s in spans(ctx, node.drugs):
+    for s in found:
         if s.match is Tri.TRUE and s.end_low is not None:
-            low.append((max(s.start or s.end_low, lo_from), s.end_low))
+            low.append((max(s.start or s.end_low, lo_from), min(s.end_low, hi_to)))
         if s.start is None and node.window is None:
             unbounded = True
-        high.append((max(s.start or lo_from, lo_from), s.end_high))
+        end = _possible_end(ctx, s, None if hi_to == date.max else hi_to)
+        high.append((max(s.start or lo_from, lo_from), min(end, hi_to)))
     low = [(a, b) for a, b in low if a <= b]
     high = [(a, b) for a, b in high if a <= b]
     lo_days = Decimal(_union_days(low))
     hi_days = None if unbounded else Decimal(_union_days(high))
-    where = (
-        f" in the {unit_words(node.window.amount, node.window.unit)} before screening"
-        if node.window
-        else ""
-    )
     if hi_days == lo_days:
         return Num(
             lo_days, hi_days, f"Cumulative {label} use{where} {days_text(lo_days)}", "days", label
@@ -165,3 +211,9 @@ def cumulative(ctx: Context, node: CumulativeUse) -> Num:
             ),
         ),
     )
+
+
+def _window_words(w: Window, anchor: AnchorDate) -> str:
+    """ " in the 6 months before screening"; another anchor is named with its date."""
+    named = anchor.words if anchor.anchor.kind == "screening" else anchor.text
+    return f" in the {unit_words(w.amount, w.unit)} {w.side} {named}"

@@ -1,21 +1,26 @@
-"""History events: "history of X [where …] [within …]" and counts of events."""
+"""History events: "history of X [where …] [window]" and counts of events."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from eligibility.anchors import AnchorDate, history_not_recorded, resolve, window_text, window_tri
 from eligibility.facts import Event
 from eligibility.logic import Tri, t_and, t_or
-from eligibility.model import Context, Finding, MissingFact, Num, window_start
+from eligibility.model import Context, Finding, MissingFact, Num
 from eligibility.rules import EventCount, EventSelector, HistoryOf
-from eligibility.textfmt import unit_words
+from eligibility.textfmt import in_sentence
 
 
 def not_recorded() -> MissingFact:
-    return MissingFact("history", "Medical history", "history", "medical history not recorded")
+    return history_not_recorded()
 
 
-def _matches(ctx: Context, sel: EventSelector, e: Event) -> Tri:
+def _anchor(ctx: Context, sel: EventSelector) -> AnchorDate | None:
+    return None if sel.window is None else resolve(ctx, sel.window.anchor)
+
+
+def _matches(sel: EventSelector, e: Event, anchor: AnchorDate | None) -> Tri:
     conditions = []
     for cond in sel.where:
         value = e.details.get(cond.detail)
@@ -23,11 +28,8 @@ def _matches(ctx: Context, sel: EventSelector, e: Event) -> Tri:
         # any case, as answers do.
         wanted = {v.casefold() for v in cond.values}
         conditions.append(Tri.UNKNOWN if value is None else Tri.of(value.casefold() in wanted))
-    if sel.window is not None:
-        if e.on is None:
-            conditions.append(Tri.UNKNOWN)
-        else:
-            conditions.append(Tri.of(window_start(ctx.reference, sel.window) <= e.on))
+    if sel.window is not None and anchor is not None:
+        conditions.append(window_tri(sel.window, anchor, e.on))
     return t_and(conditions)
 
 
@@ -39,8 +41,8 @@ def _events(ctx: Context, sel: EventSelector) -> list[Event]:
     ]
 
 
-def _describe(ctx: Context, sel: EventSelector) -> str:
-    label = ctx.definition.catalogue.event_types[sel.code].label.lower()
+def _describe(ctx: Context, sel: EventSelector, anchor: AnchorDate | None) -> str:
+    label = in_sentence(ctx.definition.catalogue.event_types[sel.code].label)
     parts = [label]
     if sel.where:
         parts.append(
@@ -48,13 +50,25 @@ def _describe(ctx: Context, sel: EventSelector) -> str:
             + ", ".join(f"{c.detail.replace('_', ' ')}: {'/'.join(c.values)}" for c in sel.where)
             + ")"
         )
-    if sel.window is not None:
-        start = window_start(ctx.reference, sel.window)
-        parts.append(
-            f"within {unit_words(sel.window.amount, sel.window.unit)} before screening "
-            f"({start} to {ctx.reference})"
-        )
+    if sel.window is not None and anchor is not None:
+        parts.append(window_text(sel.window, anchor))
     return " ".join(parts)
+
+
+def _missing(
+    sel: EventSelector, what: str, anchor: AnchorDate | None, unsure: list[Event]
+) -> tuple[MissingFact, ...]:
+    """What keeps unsure events from deciding: the anchor's date, their own dates or
+    details."""
+    found = []
+    if anchor is not None and anchor.missing is not None:
+        found.append(anchor.missing)
+    lacking = [
+        e for e in unsure if e.on is None or any(c.detail not in e.details for c in sel.where)
+    ]
+    if lacking or not found:
+        found.append(MissingFact(sel.code, what, "history", "event date or details not recorded"))
+    return tuple(found)
 
 
 def _event_text(ctx: Context, e: Event) -> str:
@@ -65,11 +79,12 @@ def _event_text(ctx: Context, e: Event) -> str:
 
 def history_of(ctx: Context, node: HistoryOf) -> Finding:
     sel = node.events
-    what = _describe(ctx, sel)
     if ctx.facts.history is None:
         return Finding(Tri.UNKNOWN, ("Medical history not recorded",), (not_recorded(),))
+    anchor = _anchor(ctx, sel)
+    what = _describe(ctx, sel, anchor)
     events = _events(ctx, sel)
-    values = [_matches(ctx, sel, e) for e in events]
+    values = [_matches(sel, e, anchor) for e in events]
     value = t_or(values)
     if value is Tri.TRUE:
         hits = [_event_text(ctx, e) for e, v in zip(events, values, strict=True) if v is Tri.TRUE]
@@ -77,24 +92,30 @@ def history_of(ctx: Context, node: HistoryOf) -> Finding:
     if value is Tri.FALSE:
         seen = "; ".join(_event_text(ctx, e) for e in events)
         return Finding(value, (f"No {what}" + (f" (recorded: {seen})" if seen else ""),))
-    unsure = [_event_text(ctx, e) for e, v in zip(events, values, strict=True) if v is Tri.UNKNOWN]
+    unsure = [e for e, v in zip(events, values, strict=True) if v is Tri.UNKNOWN]
+    missing = _missing(sel, what, anchor, unsure)
+    lacks = "; ".join(m.reason for m in missing)
     return Finding(
         value,
-        tuple(f"{u}: details or date missing to tell whether it is {what}" for u in unsure),
-        (MissingFact(sel.code, what, "history", "event date or details not recorded"),),
+        tuple(f"{_event_text(ctx, u)}: cannot tell whether it is {what} ({lacks})" for u in unsure),
+        missing,
     )
 
 
 def count(ctx: Context, node: EventCount) -> Num:
     sel = node.events
-    what = _describe(ctx, sel)
+    anchor = _anchor(ctx, sel)
+    what = _describe(ctx, sel, anchor)
     if ctx.facts.history is None:
         return Num(None, None, "Medical history not recorded", "", what, (not_recorded(),))
     sure: set[str] = set()
     maybe: set[str] = set()
     sure_events = maybe_events = unknown_detail = 0
+    unsure: list[Event] = []
     for e in _events(ctx, sel):
-        v = _matches(ctx, sel, e)
+        v = _matches(sel, e, anchor)
+        if v is Tri.UNKNOWN:
+            unsure.append(e)
         if v is Tri.FALSE:
             continue
         if node.distinct is None:
@@ -118,12 +139,18 @@ def count(ctx: Context, node: EventCount) -> Num:
             f"{'s' if len(sure) != 1 else ''}" + (f" ({', '.join(sorted(sure))})" if sure else "")
         )
     if low == high:
-        return Num(low, high, noun.capitalize(), "", what)
+        return Num(low, high, _capital(noun), "", what)
     return Num(
         low,
         high,
-        f"{noun.capitalize()}, up to {high} counting events with missing details",
+        f"{_capital(noun)}, up to {high} counting events with missing details",
         "",
         what,
-        (MissingFact(sel.code, what, "history", "event date or details not recorded"),),
+        _missing(sel, what, anchor, unsure),
     )
+
+
+def _capital(text: str) -> str:
+    """``text`` starting a sentence; unlike ``str.capitalize`` it keeps the capitals of
+    names inside ("Hepatitis B", not "Hepatitis b")."""
+    return text[:1].upper() + text[1:]

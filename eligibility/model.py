@@ -27,6 +27,7 @@ MissingKind = Literal[
     "medications",
     "history",
     "score_items",
+    "reference_date",
 ]
 
 

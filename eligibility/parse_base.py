@@ -7,14 +7,24 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from eligibility import units
 from eligibility.catalogue import Catalogue, Limits, Quantity
 from eligibility.errors import RuleError
 from eligibility.hints import did_you_mean, keyword_hint
 from eligibility.lexer import Token, tokenize
-from eligibility.rules import TIME_UNITS, Amount, Duration, TimeUnit, Window
+from eligibility.rules import (
+    SCREENING_ANCHOR,
+    TIME_UNITS,
+    Amount,
+    Anchor,
+    Duration,
+    Side,
+    TimeUnit,
+    Window,
+    WindowKind,
+)
 from eligibility.unitsupport import Factors, canonical_unit, decimals, quantize, to_canonical
 
 KEYWORDS = frozenset(
@@ -236,17 +246,84 @@ class Cursor:
         return Duration(amount, self.time_unit())
 
     def window(self) -> Window | None:
+        """A window after an event selector, a drug selector or ``cumulative use of``;
+        ``None`` when none is written."""
+        tok = self.peek()
         if self.is_word("within"):
             self.advance()
-        elif self.is_word("in") and self.is_word("the", k=1):
+            amount, unit = self.integer("the window's length"), self.time_unit()
+            side = self.side()
+            return Window(amount, unit, side, self.anchor(side, tok))
+        if self.is_word("in") and self.is_word("the", k=1):
             self.advance()
             self.advance()
-        else:
-            return None
-        amount = self.integer("the window's length")
-        unit = self.time_unit()
-        self.expect_word("before")
-        self.expect_word("screening")
-        return Window(amount, unit)
+            amount, unit = self.integer("the window's length"), self.time_unit()
+            self.expect_word("before")
+            return Window(amount, unit, "before", self.anchor("before", tok))
+        kind = self.open_kind()
+        if kind is not None:
+            amount, unit = self.integer("the window's length"), self.time_unit()
+            side = self.side()
+            return Window(amount, unit, side, self.anchor(side, tok), kind)
+        if self.is_word("before", "after"):
+            side = self.side()
+            return Window(0, "days", side, self.anchor(side, tok), "more_than")
+        if self.is_word("on") and self.is_word("or", k=1) and self.is_word("before", "after", k=2):
+            self.advance()
+            self.advance()
+            side = self.side()
+            return Window(0, "days", side, self.anchor(side, tok), "at_least")
+        return None
+
+    def open_kind(self) -> WindowKind | None:
+        """``more than`` / ``at least`` opening a window, consumed; else ``None``."""
+        for words, kind in ((("more", "than"), "more_than"), (("at", "least"), "at_least")):
+            if self.is_word(words[0]) and self.is_word(words[1], k=1):
+                self.advance()
+                self.advance()
+                return cast(WindowKind, kind)
+        return None
+
+    def side(self) -> Side:
+        return cast(Side, self.expect_word("before", "after").text.lower())
+
+    def anchor(self, side: Side, start: Token) -> Anchor:
+        """``screening``, a reference date of the protocol or an event type (its first
+        recorded occurrence)."""
+        if self.is_word("screening"):
+            if side == "after":
+                self.fail(
+                    "a window after screening holds no recorded facts; measure it from a "
+                    "reference date or an event (e.g. within 4 weeks before randomisation)",
+                    start,
+                )
+            self.advance()
+            return SCREENING_ANCHOR
+        tok = self.peek()
+        code = tok.text
+        if tok.kind == "word" and code in self.cat.reference_dates:
+            self.advance()
+            return Anchor("reference_date", code)
+        if tok.kind == "word" and code in self.cat.event_types:
+            self.advance()
+            return Anchor("event", code)
+        known = ", ".join(["screening", *sorted(self.cat.reference_dates)])
+        self.fail(
+            f"expected what the window is measured from ({known} or an event type), "
+            f"found {tok.describe()}"
+        )
+
+    def dose_window(self, what: str) -> Window | None:
+        """A window for medications: only ``within N units before`` an anchor, where "a
+        dose fell in the window" has one meaning."""
+        start = self.peek()
+        window = self.window()
+        if window is not None and (window.kind != "within" or window.side != "before"):
+            self.fail(
+                f"{what} takes a window 'within N units before' screening, a reference date "
+                "or an event",
+                start,
+            )
+        return window
 
     # -- medications -------------------------------------------------------------------

@@ -140,7 +140,7 @@ class _Parser(TermsParser):
         self.advance()
         self.expect_word("of")
         drugs = self.drug_selector()
-        window = self.window()
+        window = self.dose_window("'last dose of'")
         if window is None:
             self.fail("'last dose of' needs a window: within N months before screening")
         return LastDose(drugs, window, pos)
@@ -239,7 +239,7 @@ class _Parser(TermsParser):
             self.advance()
             self.advance()
             self.expect_word("of")
-            return CumulativeUse(self.drug_selector(), self.window())
+            return CumulativeUse(self.drug_selector(), self.dose_window("'cumulative use of'"))
         if self.is_word("count") and self.is_word("of", k=1):
             self.advance()
             self.advance()

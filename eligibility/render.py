@@ -71,7 +71,11 @@ def _amount(a: Amount) -> str:
 
 
 def _window(w: Window) -> str:
-    return f"within {unit_words(w.amount, w.unit)} before screening"
+    anchor = w.anchor.code
+    if w.amount == 0:
+        return f"{w.side if w.kind == 'more_than' else 'on or ' + w.side} {anchor}"
+    lead = {"within": "within", "more_than": "more than", "at_least": "at least"}[w.kind]
+    return f"{lead} {unit_words(w.amount, w.unit)} {w.side} {anchor}"
 
 
 def _drugs(d: DrugSelector) -> str:

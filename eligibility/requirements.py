@@ -41,6 +41,7 @@ from eligibility.rules import (
     Recorded,
     SustainedDose,
     Value,
+    Window,
 )
 from eligibility.unitsupport import accepted_units
 
@@ -270,6 +271,15 @@ class _Collector:
         ref = self.cat.reference_dates[code]
         self.add(InputSpec(code, ref.text, "reference_date", "demographics", needs_date=True))
 
+    def window(self, w: Window | None) -> None:
+        """What a window is measured from, when it is not the screening date."""
+        if w is None or w.anchor.kind == "screening":
+            return
+        if w.anchor.kind == "reference_date":
+            self.reference_date(w.anchor.code)
+        else:
+            self.events(EventSelector(w.anchor.code))
+
     def events(self, sel: EventSelector) -> None:
         et = self.cat.event_types[sel.code]
         details = tuple(DetailSpec(d.code, d.label, d.values) for d in et.details)
@@ -367,10 +377,13 @@ def _recorded(c: _Collector, e: Recorded) -> None:
 
 def _history_of(c: _Collector, e: HistoryOf) -> None:
     c.events(e.events)
+    c.window(e.events.window)
 
 
 def _drug_use(c: _Collector, e: LastDose | CurrentUse) -> None:
     c.drugs(e.drugs)
+    if isinstance(e, LastDose):
+        c.window(e.window)
 
 
 def _sustained(c: _Collector, e: SustainedDose) -> None:
@@ -408,10 +421,12 @@ def _extreme(c: _Collector, v: MinOf | MaxOf, reference_range: bool) -> None:
 
 def _cumulative(c: _Collector, v: CumulativeUse, reference_range: bool) -> None:
     c.drugs(v.drugs)
+    c.window(v.window)
 
 
 def _count(c: _Collector, v: EventCount, reference_range: bool) -> None:
     c.events(v.events)
+    c.window(v.events.window)
 
 
 _VALUE_NEEDS: Mapping[type, Callable[[_Collector, Any, bool], None]] = MappingProxyType(

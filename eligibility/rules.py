@@ -42,12 +42,38 @@ class Pos:
 _NOWHERE = Pos(0, 0)
 
 
+AnchorKind = Literal["screening", "reference_date", "event"]
+WindowKind = Literal["within", "more_than", "at_least"]
+Side = Literal["before", "after"]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The date a window is measured from: the screening date, a reference date the
+    protocol declares (``randomisation``), or the first recorded occurrence of an event
+    type (``final_menstrual_period``)."""
+
+    kind: AnchorKind = "screening"
+    code: str = "screening"
+
+
+SCREENING_ANCHOR = Anchor()
+
+
 @dataclass(frozen=True)
 class Window:
-    """ "within N units before screening": the closed interval [screening − N, screening]."""
+    """A span of dates measured from ``anchor`` (:func:`eligibility.anchors.bounds`).
+
+    ``within N units before A`` is the closed interval [A − N, A] (``after``: [A, A + N]);
+    ``more than N units before A`` the dates before A − N and ``at least`` those on or
+    before it (``after``: past A + N). ``before A`` / ``on or before A`` are ``more_than`` /
+    ``at_least`` with ``amount`` 0, which the rule text cannot write otherwise."""
 
     amount: int
     unit: TimeUnit
+    side: Side = "before"
+    anchor: Anchor = SCREENING_ANCHOR
+    kind: WindowKind = "within"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ fact has left every window.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -55,15 +55,20 @@ def _walk(e: Node) -> list[Node]:
 
 
 def change_dates(ctx: Context, e: Expr) -> tuple[set[date], bool]:
-    """Dates after which a windowed fact of ``e`` has left its window, and whether ``e``
-    holds cumulative use inside a window (which needs bisection)."""
+    """Dates after which a windowed fact of ``e`` has left (or, for ``more than N before
+    screening``, entered) its window, and whether ``e`` holds cumulative use inside a
+    window (which needs bisection). Only windows measured from the screening date move:
+    a reference date or an event stays where it is."""
     found: set[date] = set()
     bisect = False
     for node in _walk(e):
         window, dated = _DATED[type(node)](ctx, node)
-        if window is not None:
+        if window is not None and window.anchor.kind == "screening":
             bisect = bisect or isinstance(node, CumulativeUse)
-            found.update(leaves_window(d, window) for d in dated)
+            for d in dated:
+                crossed = leaves_window(d, window)
+                # "at least N before" takes in the day on which "within N" lets it go.
+                found.update((crossed, crossed - timedelta(days=1)))
     return {d for d in found if d > ctx.screening}, bisect
 
 

@@ -14,12 +14,18 @@ from eligibility import (
 )
 from eligibility.catalogue import Catalogue
 
-from .helpers import PROTOCOLS, Facts, example
+from .helpers import ANCHOR_ENTRIES, PROTOCOLS, Facts, example
 
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return default_catalogue()
+
+
+@pytest.fixture(scope="session")
+def anchored_catalogue(catalogue: Catalogue) -> Catalogue:
+    """The built-in catalogue with two reference dates and two event types of a protocol."""
+    return catalogue.extended(ANCHOR_ENTRIES)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ SCREENING = date(2026, 11, 20)
 
 Facts = dict[str, Any]
 
-# One rule per construct of the rule language, atoms first: the first 38 are single
+# One rule per construct of the rule language, atoms first: the first 40 are single
 # conditions, the rest combine them. Together they hold every node type of the tree.
 CONSTRUCTS = [
     "weight >= 40 kg",
@@ -45,6 +45,8 @@ CONSTRUCTS = [
     "history of fracture where fragility is yes within 2 years before screening",
     "history of decompensated_heart_failure where nyha_class in (III, IV)",
     "history of cell_therapy",
+    "history of fracture where fragility is yes after final_menstrual_period",
+    "history of fracture more than 5 years before screening",
     "count of fracture by distinct site >= 2",
     "count of major_surgery within 10 weeks before screening >= 1",
     "last dose of rankl_inhibitor within 12 months before screening",
@@ -76,6 +78,40 @@ NEVER_UNKNOWN = {
     "glucose_2h_postprandial is recorded": "false",
     "informed_consent is not recorded": "true",
 }
+
+
+# Catalogue entries the anchored windows below name, beside the built-in ones: two
+# reference dates and two event types.
+ANCHOR_ENTRIES: dict[str, Any] = {
+    "reference_dates": [
+        {"code": "randomisation", "text": "Planned randomisation date"},
+        {"code": "first_dose", "text": "Planned first dose"},
+    ],
+    "event_types": [
+        {"code": "type_2_diabetes", "label": "Type 2 diabetes"},
+        {"code": "hepatitis_b", "label": "Hepatitis B"},
+    ],
+}
+
+# One rule per window shape and anchor, for a catalogue with ANCHOR_ENTRIES.
+ANCHORED = [
+    "history of fracture where fragility is yes after final_menstrual_period",
+    "history of fracture within 1 year after type_2_diabetes",
+    "history of type_2_diabetes more than 5 years before screening",
+    "history of type_2_diabetes at least 5 years before screening",
+    "history of fracture on or after final_menstrual_period",
+    "history of fracture on or before randomisation",
+    "history of fracture before first_dose",
+    "history of fracture at least 2 years after final_menstrual_period",
+    "history of fracture more than 6 months after type_2_diabetes",
+    "history of major_surgery within 28 days before first_dose",
+    "last dose of systemic_glucocorticoid within 4 weeks before randomisation",
+    "last dose of prednisolone within 1 year before fracture",
+    "cumulative use of metformin within 3 months before randomisation >= 1 month",
+    "count of fracture after final_menstrual_period >= 2",
+    "count of fracture where fragility is yes within 2 years before randomisation >= 1",
+    "randomisation is recorded",
+]
 
 
 def example(name: str) -> Facts:

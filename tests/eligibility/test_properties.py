@@ -13,7 +13,7 @@ from eligibility.parser import parse_rule
 from eligibility.render import render
 from eligibility.rules import And, AtLeast, Expr, Not, Or
 
-from .helpers import CONSTRUCTS, Facts, example, run, set_reading
+from .helpers import ANCHORED, CONSTRUCTS, Facts, example, run, set_reading
 
 HMSC = example("hmsc100-eligible.json")
 WASHOUT = example("hmsc100-washout.json")
@@ -104,7 +104,7 @@ def test_a_washout_date_is_a_date_on_which_the_criterion_passes(
 # Every node type of the language prints back as rule text (render.py has an entry for
 # each, checked in test_rule_tree_walkers.py), so no node type is left out here.
 def _leaves(catalogue: Catalogue) -> list[Expr]:
-    return [parse_rule(text, catalogue) for text in CONSTRUCTS]
+    return [parse_rule(text, catalogue) for text in (*CONSTRUCTS, *ANCHORED)]
 
 
 def _trees(leaves: list[Expr]) -> st.SearchStrategy[Expr]:
@@ -123,11 +123,13 @@ def _trees(leaves: list[Expr]) -> st.SearchStrategy[Expr]:
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_a_rendered_rule_parses_back_to_the_same_tree(
-    catalogue: Catalogue, data: st.DataObject
+    anchored_catalogue: Catalogue, data: st.DataObject
 ) -> None:
     """The rule text shown with an explanation keeps the tree's grouping: parentheses
     where precedence needs them (an ``or`` inside an ``and``, a negated compound, a
-    nested connective of the same kind), none elsewhere."""
+    nested connective of the same kind), none elsewhere. Windows measured from any anchor
+    (a reference date, an event) are among the leaves."""
+    catalogue = anchored_catalogue
     tree = data.draw(_trees(_leaves(catalogue)))
     assert parse_rule(render(tree), catalogue) == tree
 

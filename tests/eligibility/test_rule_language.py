@@ -207,7 +207,7 @@ def test_unicode_comparison_signs_are_accepted(catalogue: Catalogue) -> None:
 
 # -- property: rendering and parsing are inverse -----------------------------------------
 
-atoms = st.sampled_from(CONSTRUCTS[:38])
+atoms = st.sampled_from(CONSTRUCTS[:40])
 
 
 @st.composite

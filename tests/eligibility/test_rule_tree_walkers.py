@@ -36,7 +36,14 @@ NODES = frozenset().union(*KINDS.values())
 
 # Dataclasses of the tree that only ever sit inside a node and are never dispatched on.
 # A new class in rules.py must be added to a union above or named here.
-PARTS = {rules.Pos, rules.Window, rules.DrugSelector, rules.DetailCondition, rules.EventSelector}
+PARTS = {
+    rules.Pos,
+    rules.Window,
+    rules.Anchor,
+    rules.DrugSelector,
+    rules.DetailCondition,
+    rules.EventSelector,
+}
 
 # The walkers, as ``module.table``; each is checked below together with any other table
 # keyed by node types that appears in the engine.
