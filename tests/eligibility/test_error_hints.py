@@ -102,14 +102,14 @@ RULE_CASES = [
     (
         "befor screening",
         (RULE, "rule: history of fracture within 5 years befor screening"),
-        "trial.yaml:12:46: criterion I1 rule, line 1 column 36: expected 'before', found "
-        "'befor'; did you mean 'before'?",
+        "trial.yaml:12:46: criterion I1 rule, line 1 column 36: expected 'before' or 'after', "
+        "found 'befor'; did you mean 'before'?",
     ),
     (
         "prior to screening",
         (RULE, "rule: history of fracture within 5 years prior to screening"),
-        "trial.yaml:12:46: criterion I1 rule, line 1 column 36: expected 'before', found "
-        "'prior'; did you mean 'before' instead of 'prior to'?",
+        "trial.yaml:12:46: criterion I1 rule, line 1 column 36: expected 'before' or 'after', "
+        "found 'prior'; did you mean 'before' instead of 'prior to'?",
     ),
     (
         "and/or",
