@@ -23,6 +23,7 @@ QuestionKind = Literal["answer", "judgment"]
 SECTIONS: tuple[str, ...] = (
     "demographics",
     "anthropometry",
+    "vital_signs",
     "dxa",
     "frax",
     "labs",
@@ -35,6 +36,7 @@ SECTIONS: tuple[str, ...] = (
 SECTION_LABELS: Mapping[str, str] = {
     "demographics": "Demographics",
     "anthropometry": "Anthropometry",
+    "vital_signs": "Vital signs",
     "dxa": "DXA",
     "frax": "FRAX",
     "labs": "Laboratory tests",

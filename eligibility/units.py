@@ -36,10 +36,12 @@ class UnitError(ValueError):
 
 @dataclass(frozen=True)
 class Conversion:
-    """One row of the conversion table: ``to = (from - offset) × factor``.
+    """One row of the conversion table: ``to = (from - offset) × factor + shift``.
 
-    ``offset`` is zero except for the affine HbA1c master equation. The reverse
-    direction is ``from = to / factor + offset``. ``analyte`` ``None`` means the row
+    ``offset`` and ``shift`` are zero except for the two affine rows: the HbA1c master
+    equation (an offset) and Celsius → Fahrenheit (× 1.8 + 32, a shift, so that both
+    directions use exact factors). The reverse direction is
+    ``from = (to - shift) / factor + offset``. ``analyte`` ``None`` means the row
     holds for any analyte (plain mass or length).
     """
 
@@ -49,14 +51,15 @@ class Conversion:
     factor: Decimal
     offset: Decimal
     source: str
+    shift: Decimal = Decimal(0)
 
     def forward(self, value: Decimal) -> Decimal:
         """``from_unit`` → ``to_unit``; call inside ``exact_context()``."""
-        return (value - self.offset) * self.factor
+        return (value - self.offset) * self.factor + self.shift
 
     def backward(self, value: Decimal) -> Decimal:
         """``to_unit`` → ``from_unit``; call inside ``exact_context()``."""
-        return value / self.factor + self.offset
+        return (value - self.shift) / self.factor + self.offset
 
 
 _SI = "SI prefixes (BIPM SI Brochure, 9th edition)"
@@ -67,13 +70,24 @@ _ENZYME = (
     "Enzyme unit (IUB 1961): 1 U = 1 IU = 1 µmol substrate/min, so U/L = IU/L; "
     "SI conversion tables list ALT, AST, ALP and GGT as 'same'"
 )
+_TIME = "SI Brochure, 9th edition, table 8: 1 min = 60 s, 1 h = 60 min (exact)"
+_PER_MINUTE = "Dimensional identity: a rate per minute, whatever is counted"
+_FAHRENHEIT = (
+    "Definition of the Fahrenheit scale: °F = °C × 9/5 + 32 exactly (NIST SP 811, appendix B.9)"
+)
 _T4 = "SI conversion table (AMA Manual of Style); thyroxine molar mass 776.87 g/mol"
 
 
 def _row(
-    analyte: str | None, src: str, dst: str, factor: str, source: str, offset: str = "0"
+    analyte: str | None,
+    src: str,
+    dst: str,
+    factor: str,
+    source: str,
+    offset: str = "0",
+    shift: str = "0",
 ) -> Conversion:
-    return Conversion(analyte, src, dst, Decimal(factor), Decimal(offset), source)
+    return Conversion(analyte, src, dst, Decimal(factor), Decimal(offset), source, Decimal(shift))
 
 
 CONVERSIONS: tuple[Conversion, ...] = (
@@ -83,6 +97,8 @@ CONVERSIONS: tuple[Conversion, ...] = (
     _row(None, "m", "cm", "100", _SI),
     _row(None, "in", "cm", "2.54", _INCH),
     _row(None, "score", "points", "1", "A score is a sum of points"),
+    _row(None, "min", "s", "60", _TIME),
+    _row(None, "h", "min", "60", _TIME),
     _row(
         "creatinine",
         "mg/dL",
@@ -132,6 +148,9 @@ CONVERSIONS: tuple[Conversion, ...] = (
         offset="2.15",
     ),
     _row("haemoglobin", "g/dL", "g/L", "10", _SI),
+    _row("heart_rate", "beats/min", "/min", "1", _PER_MINUTE),
+    _row("respiratory_rate", "breaths/min", "/min", "1", _PER_MINUTE),
+    _row("temperature", "°C", "°F", "1.8", _FAHRENHEIT, shift="32"),
 )
 
 _ASSAY_DEPENDENT: Mapping[str, tuple[frozenset[str], str]] = MappingProxyType(
@@ -158,6 +177,8 @@ _GENERIC_ENTRY_UNITS: Mapping[str, frozenset[str]] = MappingProxyType(
         "daily_dose": frozenset({"mg/day"}),
         "alcohol": frozenset({"drinks/day", "drinks/week"}),
         "score": frozenset({"score", "points"}),
+        "blood_pressure": frozenset({"mmHg"}),
+        "duration": frozenset({"s", "min", "h"}),
     }
 )
 
@@ -173,6 +194,8 @@ _ANALYTE_ALIASES: Mapping[str, str] = MappingProxyType(
         "sgot": "ast",
         "gamma_gt": "ggt",
         "body_weight": "weight",
+        "pulse": "heart_rate",
+        "body_temperature": "temperature",
     }
 )
 
@@ -216,6 +239,15 @@ _CANONICAL_UNITS: tuple[str, ...] = (
     "points",
     "drinks/day",
     "drinks/week",
+    "mmHg",
+    "beats/min",
+    "breaths/min",
+    "/min",
+    "°C",
+    "°F",
+    "s",
+    "min",
+    "h",
 )
 
 _ALIASES: Mapping[str, str] = MappingProxyType(
@@ -282,6 +314,43 @@ _ALIASES: Mapping[str, str] = MappingProxyType(
         "copies/ml": "copies/mL",
         "cp/ml": "copies/mL",
         "copies per mL": "copies/mL",
+        "mm of Hg": "mmHg",
+        "millimetres of mercury": "mmHg",
+        "bpm": "beats/min",
+        "beat/min": "beats/min",
+        "beats/minute": "beats/min",
+        "beats per minute": "beats/min",
+        "breath/min": "breaths/min",
+        "breaths/minute": "breaths/min",
+        "breaths per minute": "breaths/min",
+        "1/min": "/min",
+        "min-1": "/min",
+        "min^-1": "/min",
+        "per minute": "/min",
+        "/minute": "/min",
+        "degC": "°C",
+        "deg C": "°C",
+        "C": "°C",
+        "ºC": "°C",
+        "celsius": "°C",
+        "degrees Celsius": "°C",
+        "degF": "°F",
+        "deg F": "°F",
+        "F": "°F",
+        "ºF": "°F",
+        "fahrenheit": "°F",
+        "degrees Fahrenheit": "°F",
+        "second": "s",
+        "seconds": "s",
+        "sec": "s",
+        "secs": "s",
+        "minute": "min",
+        "minutes": "min",
+        "mins": "min",
+        "hour": "h",
+        "hours": "h",
+        "hr": "h",
+        "hrs": "h",
     }
 )
 
@@ -300,6 +369,12 @@ _LOOKUP: Mapping[str, str] = MappingProxyType(
     {_fold(unit): unit for unit in _CANONICAL_UNITS}
     | {_fold(alias): unit for alias, unit in _ALIASES.items()}
 )
+
+
+def spelling_key(text: str) -> str:
+    """The key two spellings of one unit share (``"mm Hg"`` and ``"mmHg"``), for units
+    the table does not know and keeps as written."""
+    return _fold(text)
 
 
 def normalise_unit(text: str) -> str:

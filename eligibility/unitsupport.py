@@ -59,6 +59,13 @@ def to_canonical(q: Quantity, value: Decimal, unit: str, factors: Factors | None
         return value
     accepted = accepted_units(q, factors)
     if written not in accepted:
+        # A unit the table does not know is kept as written; the declaration's own
+        # spelling in another case or spacing ("mm hg" for "mmHg") is still that unit.
+        key = units.spelling_key(written)
+        written = next((u for u in accepted if units.spelling_key(u) == key), written)
+        if written == q.unit:
+            return value
+    if written not in accepted:
         allowed = ", ".join(u or "(no unit)" for u in accepted)
         raise units.UnitError(f"{written or '(no unit)'} is not a unit of {q.label}; use {allowed}")
     own = (factors or {}).get(q.analyte or "", None)

@@ -355,5 +355,5 @@ def test_the_documented_conversion_table_lists_every_row_with_its_factor() -> No
     table_rows = [line for line in docs.splitlines() if line.startswith("| ")]
     for row in CONVERSIONS:
         analyte = row.analyte or "any"
-        cells = f"| {row.from_unit} | {row.to_unit} | {row.factor} | {row.offset} |"
+        cells = f"| {row.from_unit} | {row.to_unit} | {row.factor} | {row.offset} | {row.shift} |"
         assert any(analyte in line and cells in line for line in table_rows), row
