@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import admin
@@ -50,6 +51,15 @@ class MonitorAssignmentInline(admin.TabularInline):
     filter_horizontal = ["sites"]
 
 
+class NamedValuesFilter(admin.AllValuesFieldListFilter):
+    """The admin's filter by a field's distinct values, with a name for the blank value:
+    its own link for it has no text, which a screen reader announces as nothing."""
+
+    def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:
+        for choice in super().choices(changelist):
+            yield {**choice, "display": "(blank)"} if choice["display"] == "" else choice
+
+
 @admin.register(Trial)
 class TrialAdmin(AuditedModelAdmin):
     list_display = (
@@ -61,7 +71,7 @@ class TrialAdmin(AuditedModelAdmin):
         "status",
         "target_enrolment",
     )
-    list_filter = ("status", "phase")
+    list_filter = ("status", ("phase", NamedValuesFilter))
     search_fields = ("code", "title", "registry_id", "sponsor")
     inlines = [TrialSiteInline, MonitorAssignmentInline, ProtocolVersionInline]
 
