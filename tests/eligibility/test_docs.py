@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from eligibility import load_definition, load_facts
+from eligibility.catalogue import SECTION_LABELS, SECTIONS
 
 from .helpers import ROOT
 
@@ -54,3 +56,29 @@ def test_the_rule_language_table_examples_parse() -> None:
     assert len(checked) > 30
     for rule in checked:
         parse_rule(rule, catalogue)
+
+
+def test_every_page_the_docs_cite_is_in_the_repository() -> None:
+    """``calculators.md`` cites ``clinical-reference.md`` for its sources: a cited page
+    that is missing leaves a formula without its source."""
+    root = DOCS.parent
+    cited = {
+        (page.name, name)
+        for page in [*DOCS.glob("*.md"), root / "README.md"]
+        if page.exists()
+        for name in re.findall(r"[A-Za-z0-9_./-]+\.md\b", page.read_text(encoding="utf-8"))
+    }
+    missing = [
+        (page, name)
+        for page, name in sorted(cited)
+        if not any(p.exists() for p in (DOCS / name, root / name, DOCS / Path(name).name))
+    ]
+    assert missing == []
+    assert "clinical-reference.md" in {name for _, name in cited}
+
+
+def test_every_form_section_is_documented_with_its_heading() -> None:
+    text = (DOCS / "definition-format.md").read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^\| `([a-z_]+)` \| ([A-Z][^|]*?) \|$", text, flags=re.M))
+    assert documented == dict(SECTION_LABELS)
+    assert list(documented) == list(SECTIONS)
