@@ -39,6 +39,17 @@ _SPEC = re.compile(
 
 _OPS = {"≥": ">=", "≤": "<="}
 
+# What a character the language does not use was probably meant to be.
+_CHARACTER_HINTS = {
+    "!=": "; write not (a = b)",
+    "&": "; write 'and'",
+    "|": "; write 'or'",
+    '"': "; a rule needs no quotes: write names and values as they are",
+    "'": "; a rule needs no quotes: write names and values as they are",
+    "[": "; lists are written in parentheses: (a, b)",
+    "]": "; lists are written in parentheses: (a, b)",
+}
+
 
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
@@ -47,7 +58,8 @@ def tokenize(text: str) -> list[Token]:
         m = _SPEC.match(text, pos)
         column = pos - line_start + 1
         if m is None:
-            raise RuleError(f"unexpected character {text[pos]!r}", line, column)
+            hint = _CHARACTER_HINTS.get(text[pos : pos + 2]) or _CHARACTER_HINTS.get(text[pos], "")
+            raise RuleError(f"unexpected character {text[pos]!r}{hint}", line, column)
         kind = m.lastgroup
         value = m.group()
         if kind == "newline":

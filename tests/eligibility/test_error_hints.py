@@ -185,6 +185,33 @@ RULE_CASES = [
     ),
 ]
 
+RULE_CASES += [
+    (
+        "!=",
+        (RULE, "rule: sex != male"),
+        "trial.yaml:12:15: criterion I1 rule, line 1 column 5: unexpected character '!'; "
+        "write not (a = b)",
+    ),
+    (
+        "&",
+        (RULE, "rule: weight >= 40 kg & height >= 150 cm"),
+        "trial.yaml:12:27: criterion I1 rule, line 1 column 17: unexpected character '&'; "
+        "write 'and'",
+    ),
+    (
+        "a quoted value inside a rule",
+        (RULE, "rule: sex is 'female'"),
+        'trial.yaml:12:18: criterion I1 rule, line 1 column 8: unexpected character "\'"; '
+        "a rule needs no quotes: write names and values as they are",
+    ),
+    (
+        "a list in brackets",
+        (RULE, "rule: history of fracture where site in [hip, vertebral]"),
+        "trial.yaml:12:45: criterion I1 rule, line 1 column 35: unexpected character '['; "
+        "lists are written in parentheses: (a, b)",
+    ),
+]
+
 FIELD_CASES = [
     (
         "a misspelt field",
