@@ -22,7 +22,9 @@ class DecisionForm(forms.Form):
         required=False,
     )
     failed_criteria = forms.MultipleChoiceField(
-        label="Criteria not met", required=False, widget=forms.CheckboxSelectMultiple
+        label="Criteria not met (inclusion) or excluding (exclusion)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     reason_text = forms.CharField(
         label="Details",

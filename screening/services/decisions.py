@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from accounts.models import User
 from accounts.services import AttemptRefused, reauthenticate
 from config.zones import format_moment
+from screening.criteria_words import failing_words
 from screening.engine_bridge import definition_for
 from screening.models import (
     Decision,
@@ -159,7 +160,11 @@ def decision_propose(
         changes={
             "outcome": {"old": None, "new": str(Outcome(outcome).label), "label": "Outcome"},
             "reason_category": {"old": None, "new": str(category), "label": "Why"},
-            "failed_criteria": {"old": None, "new": criteria, "label": "Failed criteria"},
+            "failed_criteria": {
+                "old": None,
+                "new": failing_words(criteria),
+                "label": "Criteria not met / excluded",
+            },
             "reason_text": {"old": None, "new": decision.reason_text, "label": "Reason"},
             **status,
         },

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from eligibility import display_unit
+from screening.criteria_words import failing_words as _failing_words
 
 register = template.Library()
 
@@ -56,6 +57,12 @@ def _exclusion_words() -> dict[str, str]:
 
 def _status(code: str) -> tuple[str, str, str]:
     return _STATUSES.get(code, (code.replace("_", " ").capitalize(), "•", "secondary"))
+
+
+@register.filter
+def failing_words(ids: list[str]) -> str:
+    """The criteria that fail a candidate: ``Not met: I2; Excluded: E3``."""
+    return _failing_words(ids)
 
 
 @register.filter

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import can_sign
+from screening.criteria_words import kind_word
 from screening.engine_bridge import definition_for
 from screening.forms.decisions import DecisionForm, EnrolForm, RescreenForm, SignForm, add_errors
 from screening.models import Outcome, Screening
@@ -55,7 +56,10 @@ def decision_propose_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose eligible / screen failure / withdrawn; failing criteria come pre-ticked."""
     screening = screening_or_404(request, pk, enter=True)
     definition = definition_for(screening)
-    criteria = [(c.id, f"{c.id} — {c.text.splitlines()[0][:140]}") for c in definition.criteria]
+    criteria = [
+        (c.id, f"{c.id} — {kind_word(c.id)}: {c.text.splitlines()[0][:140]}")
+        for c in definition.criteria
+    ]
     evaluation = latest_evaluation(screening)
     blocking = evaluation.blocking if evaluation is not None else []
     initial = {

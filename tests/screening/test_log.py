@@ -70,7 +70,7 @@ def test_a_row_per_attempt_with_its_evaluation_decision_signature_and_enrolment(
     assert (row["trial"], row["site"], row["attempt"]) == ("HMSC100", "A01", "1")
     assert row["status"] == "enrolled"
     assert row["latest_evaluation"] == "eligible"
-    assert row["criteria_not_met"] == ""
+    assert (row["criteria_not_met"], row["criteria_excluded"]) == ("", "")
     assert (row["decision"], row["signed_by"]) == ("eligible", "Ian Investigator")
     assert row["signature_void"] == "no"
     assert row["enrolled_on"] == "2026-11-21"
@@ -111,7 +111,9 @@ def test_failing_criteria_and_a_voided_signature_are_shown(
     decision_sign(user=investigator_a, decision=decision, password=PASSWORD)
     (row,) = export(client_for(coordinator_a))
     assert row["latest_evaluation"] == "ineligible"
-    assert "E8b" in row["criteria_not_met"].split()
+    # An exclusion criterion that applies is "excluded", not "not met".
+    assert "E8b" in row["criteria_excluded"].split()
+    assert "E8b" not in row["criteria_not_met"].split()
     assert row["eligible_from"]
     assert (row["decision"], row["decision_reason"]) == ("screen_failure", "criteria")
     assert row["signature_void"] == "no"

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from screening.criteria_words import failing_words
 from screening.services import decision_propose, decision_sign
 from screening.templatetags.screening_tags import outcome_label
 from tests.helpers import PASSWORD, enter_example
@@ -91,3 +92,69 @@ def test_the_screening_log_names_excluding_criteria_as_excluded(
     assert cell.group(1).startswith("Excluded:")
     assert "E8b" in cell.group(1)
     assert "Not met" not in cell.group(1)
+
+
+@pytest.fixture
+def excluded_by_e8b(coordinator_a: Any, investigator_a: Any, hmsc_screening: Any) -> Any:
+    """hMSC100 with the washout example: E8b applies; a screen failure proposed for it."""
+    enter_example(coordinator_a, investigator_a, hmsc_screening, "hmsc100-washout")
+    return decision_propose(
+        user=coordinator_a,
+        screening=hmsc_screening,
+        outcome="screen_failure",
+        reason_category="criteria",
+        failed_criteria=["E8b"],
+    )
+
+
+def test_the_decision_form_says_excluded_for_exclusion_criteria(
+    coordinator_a: Any, investigator_a: Any, hmsc_screening: Any
+) -> None:
+    enter_example(coordinator_a, investigator_a, hmsc_screening, "hmsc100-washout")
+    url = reverse("screening:decision", kwargs={"pk": hmsc_screening.pk})
+    html = client_of(coordinator_a).get(url).content.decode()
+    assert "Criteria not met (inclusion) or excluding (exclusion)" in html
+    assert "E8b — Excluded: " in html
+    assert "I1 — Not met: " in html
+    assert "E8b — Not met" not in html
+
+
+def test_the_sign_page_and_the_summary_say_excluded(
+    investigator_a: Any, hmsc_screening: Any, excluded_by_e8b: Any
+) -> None:
+    client = client_of(investigator_a)
+    for name in ("screening:sign", "screening:summary"):
+        html = client.get(reverse(name, kwargs={"pk": hmsc_screening.pk})).content.decode()
+        assert "Reason: Eligibility criteria not met — Excluded: E8b" in html, name
+
+
+def test_the_printed_record_names_the_excluding_criterion_as_excluded(
+    coordinator_a: Any, investigator_a: Any, hmsc_screening: Any, excluded_by_e8b: Any
+) -> None:
+    decision_sign(user=investigator_a, decision=excluded_by_e8b, password=PASSWORD)
+    url = reverse("screening:record", kwargs={"pk": hmsc_screening.pk})
+    html = client_of(coordinator_a).get(url).content.decode()
+    assert "Eligibility criteria not met — Excluded: E8b" in html
+
+
+def test_the_story_says_excluded(
+    coordinator_a: Any, hmsc_screening: Any, excluded_by_e8b: Any
+) -> None:
+    url = reverse("screening:history", kwargs={"pk": hmsc_screening.pk})
+    html = client_of(coordinator_a).get(url, {"order": "newest"}).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "Criteria not met / excluded" in text
+    assert "Excluded: E8b" in text
+
+
+@pytest.mark.parametrize(
+    ("ids", "words"),
+    [
+        (["I2", "E3", "I4"], "Not met: I2, I4; Excluded: E3"),
+        (["E8b"], "Excluded: E8b"),
+        (["I1"], "Not met: I1"),
+        ([], ""),
+    ],
+)
+def test_failing_criteria_in_words(ids: list[str], words: str) -> None:
+    assert failing_words(ids) == words
