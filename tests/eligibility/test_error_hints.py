@@ -313,3 +313,16 @@ def test_the_cli_prints_the_plain_message(tmp_path: Path) -> None:
         f"{bad}:11:11: YAML syntax: an unquoted '?' starts a key here: "
         'write text: "? Body weight"\n'
     )
+
+
+def test_a_misspelt_section_is_told_the_closest_one() -> None:
+    text = broken(
+        "criteria:",
+        "quantities:\n  - {code: pulse_x, label: Pulse, unit: beats/min, precision: 0, "
+        "kind: measurement, section: vitals}\ncriteria:",
+    )
+    assert error_of(text) == (
+        "trial.yaml:9:85: quantities[0].section: must be one of demographics, anthropometry, "
+        "vital_signs, dxa, frax, labs, medications, history, scores, answers, judgment "
+        "(got 'vitals'); did you mean vital_signs?"
+    )
