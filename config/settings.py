@@ -278,6 +278,14 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
 OUTBOX_PUBLISH_TIMEOUT = envint("OUTBOX_PUBLISH_TIMEOUT_MS", 500) / 1000
 OUTBOX_KEEP_DAYS = envint("OUTBOX_KEEP_DAYS", 7, minimum=1)
 
+# --- Exports ----------------------------------------------------------------------
+# A download of the screening log with more attempts than this is built by a worker
+# and offered for download when done; the file is kept in EXPORT_DIR (relative to the
+# project folder, or absolute; never served as a static file) for EXPORT_KEEP_DAYS.
+EXPORT_BACKGROUND_ROWS = envint("EXPORT_BACKGROUND_ROWS", 2000, minimum=1)
+EXPORT_DIR = BASE_DIR / (env("EXPORT_DIR") or "var/exports")
+EXPORT_KEEP_DAYS = envint("EXPORT_KEEP_DAYS", 7, minimum=1)
+
 # --- Logging --------------------------------------------------------------------
 LOGGING = {
     "version": 1,

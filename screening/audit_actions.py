@@ -205,6 +205,36 @@ register(
         Kind.EXPORT,
     ),
     AuditAction(
+        "screening.export.requested",
+        _("{who} asked for an export of the screening log as {new[format]}{filters}"),
+        Kind.EXPORT,
+        model="screening.exportfile",
+    ),
+    AuditAction(
+        "screening.export.built",
+        _("{who} wrote {object}: {new[rows]} screening attempts"),
+        Kind.SYSTEM,
+        model="screening.exportfile",
+    ),
+    AuditAction(
+        "screening.export.failed",
+        _("{who} could not write {object}: {new[error]}"),
+        Kind.SYSTEM,
+        model="screening.exportfile",
+    ),
+    AuditAction(
+        "screening.export.downloaded",
+        _("{who} downloaded {object}{filters}"),
+        Kind.EXPORT,
+        model="screening.exportfile",
+    ),
+    AuditAction(
+        "screening.export.expired",
+        _("{who} deleted the file of {object}: it had expired"),
+        Kind.SYSTEM,
+        model="screening.exportfile",
+    ),
+    AuditAction(
         "screening.record.downloaded",
         _("{who} downloaded the signed eligibility record of {object}"),
         Kind.EXPORT,

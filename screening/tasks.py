@@ -19,6 +19,9 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from outbox.services import Message, outbox_enqueue
+from screening.log_formats import export_writer
+from screening.models import ExportFile
+from screening.services.exports import log_export_build, log_exports_purge
 from screening.services.reminders import screening_reevaluate, washout_reminders_send
 
 logger = logging.getLogger(__name__)
@@ -61,3 +64,32 @@ def queue_reevaluation(screening_ids: Iterable[int]) -> None:
             for screening_id in screening_ids
         ]
     )
+
+
+@shared_task
+def build_log_export(export_id: int) -> str:
+    """Write the file of one requested export of the screening log; returns its status."""
+    export = ExportFile.objects.get(pk=export_id)
+    write, extension = export_writer(export.file_format)
+    return log_export_build(export_id=export_id, write=write, extension=extension)
+
+
+def queue_log_export(export_id: int) -> None:
+    """Build this export once the current transaction commits."""
+    outbox_enqueue(
+        messages=[
+            Message(
+                task=build_log_export.name,
+                arguments={"export_id": export_id},
+                key=f"screening.export:{export_id}",
+            )
+        ]
+    )
+
+
+@shared_task
+def purge_exports() -> int:
+    """Daily (beat, 03:45 UTC): delete the files of expired exports; returns how many."""
+    count = log_exports_purge()
+    logger.info("Exports expired: %d", count)
+    return count

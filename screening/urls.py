@@ -4,6 +4,7 @@ from screening.views import (
     candidates,
     decisions,
     entry,
+    exports,
     history,
     identity,
     log,
@@ -16,6 +17,9 @@ app_name = "screening"
 urlpatterns = [
     path("candidates/", candidates.candidate_list, name="candidates"),
     path("log/", log.screening_log_view, name="log"),
+    path("exports/", exports.export_list, name="exports"),
+    path("exports/<int:pk>/", exports.export_detail, name="export"),
+    path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
     path("candidates/new/", candidates.candidate_register_view, name="register"),
     path("candidates/<int:pk>/", candidates.candidate_detail, name="candidate"),
     path("candidates/<int:pk>/identity/", identity.candidate_identity_view, name="identity"),

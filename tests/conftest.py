@@ -58,6 +58,22 @@ def _audit_checkpoints_apart(
         yield
 
 
+@pytest.fixture(autouse=True)
+def _export_files_apart(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Each test keeps the files of its exports in a folder of its own, never in the
+    project's ``var/exports``."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from django.test import override_settings
+
+    folder = tmp_path_factory.getbasetemp() / "exports" / uuid.uuid4().hex
+    with override_settings(EXPORT_DIR=folder):
+        yield
+
+
 @pytest.fixture
 def site_a(db: Any) -> Any:
     from trials.models import Site

@@ -49,6 +49,30 @@ _A_ONLY = _signed_in(404, coordinator_a=200, investigator_a=200)
 _A_OR_MONITOR = _signed_in(404, coordinator_a=200, investigator_a=200, monitor=200)
 
 
+_A_OWNS = _signed_in(404, coordinator_a=200)
+
+
+def _export(world: dict[str, Any]) -> Any:
+    """An export of the log site A's coordinator asked for, built and ready."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from screening.models import ExportFile
+
+    export = ExportFile.objects.filter(owner=world["coordinator_a"]).first()
+    if export is None:
+        export = ExportFile.objects.create(
+            owner=world["coordinator_a"],
+            file_format="csv",
+            status="ready",
+            file_name="export-matrix.csv",
+            expires_at=timezone.now() + timezone.timedelta(days=1),
+        )
+        settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
+        (settings.EXPORT_DIR / export.file_name).write_bytes(b"\xef\xbb\xbfscreening_number\r\n")
+    return export
+
+
 @dataclass(frozen=True)
 class Rule:
     expect: dict[str, int]
@@ -70,6 +94,10 @@ RULES: dict[str, Rule] = {
     ),
     "screening:candidates": Rule(_signed_in(200, data_manager=404)),
     "screening:log": Rule(_signed_in(200, data_manager=404)),
+    # Everyone has a list of their own exports; one export is its owner's alone.
+    "screening:exports": Rule(_signed_in(200)),
+    "screening:export": Rule(_A_OWNS, kwargs=lambda world: {"pk": _export(world).pk}),
+    "screening:export_download": Rule(_A_OWNS, kwargs=lambda world: {"pk": _export(world).pk}),
     "screening:register": Rule(_signed_in(200, monitor=404, data_manager=404)),
     "screening:candidate": Rule(_A_OR_MONITOR, kwargs=lambda world: {"pk": world["candidate"].pk}),
     "screening:summary": Rule(_A_OR_MONITOR, kwargs=lambda world: {"pk": world["screening"].pk}),
@@ -392,6 +420,11 @@ POST_RULES: dict[str, Post] = {
     "audit:history": _read_only("audit:history"),
     "screening:candidates": _read_only("screening:candidates"),
     "screening:log": _read_only("screening:log"),
+    "screening:exports": _read_only("screening:exports"),
+    "screening:export": _read_only("screening:export"),
+    "screening:export_download": Post(
+        expect=_answers(405, anonymous=302), target=lambda world: {"pk": _export(world).pk}
+    ),
     "screening:summary": _read_only("screening:summary"),
     "screening:history": _read_only("screening:history"),
     "screening:record": Post(expect=_answers(405), target=_screening),  # GET only

@@ -26,6 +26,7 @@ from screening.models.decisions import (
     Signature,
     SignatureVoid,
 )
+from screening.models.exports import ExportFile, ExportStatus
 from screening.models.review import (
     WHOLE_SCREENING,
     DataQuery,
@@ -52,6 +53,8 @@ __all__ = [
     "Enrolment",
     "Evaluation",
     "EvaluationStatus",
+    "ExportFile",
+    "ExportStatus",
     "HistoryEvent",
     "ImmutableModel",
     "ImmutableQuerySet",

@@ -1,25 +1,25 @@
 """The screening log: every attempt the user may see, pseudonymised, filterable, and
-exportable as CSV (the export is audited by ``screening.services.exports``)."""
+exportable in every format of ``screening.log_formats`` (``?format=``; each export is
+audited by ``screening.services.exports``)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone
 
 from accounts.roles import roles_of
 from screening.forms.candidates import ScreeningLogForm
-from screening.log_export import csv_download, log_table
 from screening.selectors import log_rows, screening_log, site_choices, trial_choices
-from screening.services.exports import screening_log_export
+from screening.views.downloads import log_download
 
 PAGE_SIZE = 50
 
 
 @login_required
-def screening_log_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+def screening_log_view(request: HttpRequest) -> HttpResponseBase:
     roles = roles_of(request.user)  # type: ignore[arg-type]
     if not (roles.is_site_staff or roles.monitor):
         raise Http404("No screening log here.")
@@ -28,10 +28,8 @@ def screening_log_view(request: HttpRequest) -> HttpResponse | StreamingHttpResp
     )
     refused = form.is_bound and not form.is_valid()
     filters = {} if refused or not form.is_bound else form.cleaned_data
-    if request.GET.get("format") == "csv" and not refused:
-        rows = screening_log_export(user=request.user, filters=filters, request=request)  # type: ignore[arg-type]
-        stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        return csv_download(log_table(rows), f"screening-log-{stamp}.csv")
+    if request.GET.get("format") and not refused:
+        return log_download(request, request.GET["format"], filters)
     screenings = screening_log(request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(screenings, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

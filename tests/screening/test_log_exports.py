@@ -145,3 +145,222 @@ def test_the_log_filters_are_carried_into_the_csv_and_audited(
     assert event.changes["format"]["new"] == "csv"
     assert event.changes["rows"]["new"] == 1
     assert re.search(r"downloaded the screening log \(trial NCT06495437\)", tell(event))
+
+
+# --- XLSX ---------------------------------------------------------------------------
+
+
+def workbook_of(response: Any) -> Any:
+    from openpyxl import load_workbook
+
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert ".xlsx" in response["Content-Disposition"]
+    return load_workbook(io.BytesIO(body_of(response)))
+
+
+def test_xlsx_has_typed_cells_a_frozen_header_and_an_autofilter(
+    coordinator_a: Any, failed: Any, enrolled: Any
+) -> None:
+    sheet = workbook_of(download(client_for(coordinator_a), "xlsx")).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[:4] == ["screening_number", "trial", "site", "attempt"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:T{sheet.max_row}"
+    rows = {
+        row[0]: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(2, values_only=True)
+    }
+    assert set(rows) == {failed.candidate.screening_number, enrolled.candidate.screening_number}
+    row = rows[enrolled.candidate.screening_number]
+    assert row["attempt"] == 1  # a number, not the text "1"
+    assert row["screening_date"] == datetime.combine(enrolled.screening_date, datetime.min.time())
+    assert row["enrolled_on"] == datetime(2026, 11, 21)  # noqa: DTZ001 - Excel has no zones
+    assert isinstance(rows[failed.candidate.screening_number]["signed_at_utc"], datetime)
+    assert re.fullmatch(r"\d+-\d+", row["age_band"])
+    # Text is text: the hostile randomisation number is no formula in the workbook.
+    hostile = [c for r in sheet.iter_rows(2) for c in r if c.value == "=HYPERLINK(1)"]
+    assert [c.data_type for c in hostile] == ["s"]
+
+
+def test_xlsx_names_no_candidate_and_carries_the_filters(
+    monitor: Any, failed: Any, enrolled: Any
+) -> None:
+    from trials.models import MonitorAssignment
+
+    MonitorAssignment.objects.create(monitor=monitor, trial=failed.candidate.trial)
+    sheet = workbook_of(download(client_for(monitor), "xlsx", trial="HMSC100")).active
+    values = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert failed.candidate.screening_number in values
+    assert enrolled.candidate.screening_number not in values  # another trial: filtered out
+    identity = CandidateIdentity.objects.get(candidate=failed.candidate)
+    assert not any(identity.full_name in v for v in values)
+    event = AuditEvent.objects.get(action="screening.log.exported")
+    assert (event.actor, event.changes["format"]["new"]) == (monitor, "xlsx")
+    assert event.changes["filters"]["new"] == {"trial": "HMSC100"}
+
+
+# --- SDTM ---------------------------------------------------------------------------
+
+
+def test_sdtm_ie_has_one_row_per_criterion_not_met(coordinator_a: Any, failed: Any) -> None:
+    rows = csv_rows(download(client_for(coordinator_a), "sdtm-ie"))
+    assert list(rows[0]) == [
+        "STUDYID", "DOMAIN", "USUBJID", "IESEQ", "IETESTCD", "IETEST", "IECAT",
+        "IEORRES", "IESTRESC", "IEDTC",
+    ]  # fmt: skip
+    subject = f"HMSC100-{failed.candidate.screening_number}"
+    assert {r["USUBJID"] for r in rows} == {subject}
+    assert [r["IESEQ"] for r in rows] == [str(n) for n in range(1, len(rows) + 1)]
+    e8b = next(r for r in rows if r["IETESTCD"] == "E8B")
+    assert e8b["IECAT"] == "EXCLUSION"
+    assert (e8b["IEORRES"], e8b["IESTRESC"]) == ("Y", "Y")
+    assert 0 < len(e8b["IETEST"]) <= 200
+    assert e8b["IEDTC"] == failed.screening_date.isoformat()
+    assert all(len(r["IETESTCD"]) <= 8 for r in rows)
+    event = AuditEvent.objects.get(action="screening.log.exported")
+    assert event.changes["format"]["new"] == "sdtm-ie"
+
+
+def test_sdtm_ds_lists_signed_screen_failures_only(
+    coordinator_a: Any, failed: Any, enrolled: Any
+) -> None:
+    rows = csv_rows(download(client_for(coordinator_a), "sdtm-ds"))
+    (row,) = rows
+    assert row["USUBJID"] == f"HMSC100-{failed.candidate.screening_number}"
+    assert (row["DOMAIN"], row["DSSEQ"], row["DSDECOD"]) == ("DS", "1", "SCREEN FAILURE")
+    assert row["DSTERM"] == "ELIGIBILITY CRITERIA NOT MET"
+    assert (row["DSCAT"], row["DSEPOCH"]) == ("DISPOSITION EVENT", "SCREENING")
+    assert date.fromisoformat(row["DSSTDTC"])
+
+
+def test_an_unknown_format_is_refused_by_name(coordinator_a: Any, failed: Any) -> None:
+    response = client_for(coordinator_a).get(URL, {"format": "docx"})
+    assert response.status_code == 400
+    assert "format must be one of csv, xlsx" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="screening.log.exported").exists()
+
+
+# --- Exports built by a worker ----------------------------------------------------
+
+
+@pytest.fixture
+def small_threshold(settings: Any) -> Any:
+    """Any log of more than one attempt is built in the background."""
+    settings.EXPORT_BACKGROUND_ROWS = 1
+    return settings
+
+
+def ask_in_background(
+    client: Client, django_capture_on_commit_callbacks: Any, **params: str
+) -> Any:
+    from screening.models import ExportFile
+
+    # The outbox hands the task over on commit; without a broker it runs in place.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(URL, params)
+    assert response.status_code == 302
+    export = ExportFile.objects.latest("pk")
+    assert response["Location"] == reverse("screening:export", args=[export.pk])
+    export.refresh_from_db()
+    return export
+
+
+def test_a_large_export_is_built_by_a_worker_for_its_owner_alone(
+    small_threshold: Any,
+    coordinator_a: Any,
+    investigator_a: Any,
+    coordinator_b: Any,
+    failed: Any,
+    enrolled: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    owner = client_for(coordinator_a)
+    export = ask_in_background(owner, django_capture_on_commit_callbacks, format="xlsx", site="A01")
+    assert (export.status, export.rows_total, export.rows_done) == ("ready", 2, 2)
+    assert export.filters == {"site": "A01"}
+    requested = AuditEvent.objects.get(action="screening.export.requested")
+    assert requested.actor == coordinator_a
+    assert requested.changes["filters"]["new"] == {"site": "A01"}
+    assert requested.changes["format"]["new"] == "xlsx"
+    assert AuditEvent.objects.get(action="screening.export.built").actor is None
+    page = owner.get(reverse("screening:export", args=[export.pk])).content.decode()
+    assert "Ready to download" in page
+    link = reverse("screening:export_download", args=[export.pk])
+    assert link in page
+    # Nobody else learns it exists, nor downloads it; the owner's download is audited.
+    for other in (investigator_a, coordinator_b):
+        assert client_for(other).get(link).status_code == 404
+        assert (
+            client_for(other).get(reverse("screening:export", args=[export.pk])).status_code == 404
+        )
+    assert not AuditEvent.objects.filter(action="screening.export.downloaded").exists()
+    sheet = workbook_of(owner.get(link)).active
+    assert sheet.max_row == 3
+    downloaded = AuditEvent.objects.get(action="screening.export.downloaded")
+    assert downloaded.actor == coordinator_a
+    assert downloaded.changes["rows"]["new"] == 2
+    assert export.filters == downloaded.changes["filters"]["new"]
+
+
+def test_expired_exports_lose_their_file(
+    small_threshold: Any,
+    coordinator_a: Any,
+    failed: Any,
+    enrolled: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    import time_machine
+
+    from screening.services.exports import export_path
+    from screening.tasks import purge_exports
+
+    client = client_for(coordinator_a)
+    export = ask_in_background(client, django_capture_on_commit_callbacks, format="csv")
+    path = export_path(export)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfscreening_number,")
+    assert purge_exports() == 0  # not yet
+    with time_machine.travel(export.expires_at, tick=False):
+        assert purge_exports() == 1
+    export.refresh_from_db()
+    assert (export.status, export.file_name) == ("expired", "")
+    assert not path.exists()
+    assert AuditEvent.objects.filter(action="screening.export.expired").count() == 1
+    link = reverse("screening:export_download", args=[export.pk])
+    assert client.get(link).status_code == 404
+    page = client.get(reverse("screening:export", args=[export.pk])).content.decode()
+    assert "has expired" in page
+
+
+def test_an_export_that_cannot_be_written_says_so(
+    small_threshold: Any,
+    coordinator_a: Any,
+    failed: Any,
+    enrolled: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from screening import export_formats
+
+    def broken(*args: Any, **kwargs: Any) -> int:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("screening.log_formats.write_xlsx", broken)
+    assert export_formats.write_xlsx is not broken
+    export = ask_in_background(
+        client_for(coordinator_a), django_capture_on_commit_callbacks, format="xlsx"
+    )
+    assert export.status == "failed"
+    assert "disk full" in export.error
+    event = AuditEvent.objects.get(action="screening.export.failed")
+    assert "disk full" in event.changes["error"]["new"]
+    assert list(export_formats_dir_files(export)) == []
+    page = client_for(coordinator_a).get(reverse("screening:export", args=[export.pk]))
+    assert "could not be written" in page.content.decode()
+
+
+def export_formats_dir_files(export: Any) -> list[Any]:
+    from django.conf import settings
+
+    folder = settings.EXPORT_DIR
+    return sorted(folder.glob(f"export-{export.pk}-*")) if folder.exists() else []
