@@ -190,3 +190,27 @@ def rendered(client: Any, screening: Any) -> dict[str, Any]:
     assert response.status_code == 200
     reader.feed(response.content.decode())
     return {k: v if len(v) > 1 else v[0] for k, v in reader.data.items()}
+
+
+def ready_export(owner: Any, file_format: str = "csv") -> Any:
+    """An export of the screening log ``owner`` asked for, written and ready to
+    download (its file holds the CSV header alone)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from screening.models import ExportFile
+
+    export = ExportFile.objects.filter(owner=owner, file_format=file_format).first()
+    if export is not None:
+        return export
+    export = ExportFile.objects.create(
+        owner=owner,
+        file_format=file_format,
+        status="ready",
+        file_name=f"export-{owner.pk}-{file_format}.{file_format}",
+        expires_at=timezone.now() + timezone.timedelta(days=1),
+    )
+    folder = Path(settings.EXPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / export.file_name).write_bytes(b"\xef\xbb\xbfscreening_number\r\n")
+    return export

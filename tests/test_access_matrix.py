@@ -23,7 +23,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.backends import DATA_MANAGER_APPS
-from tests.helpers import PASSWORD, client_for, enter_example, register, rendered
+from tests.helpers import (
+    PASSWORD,
+    client_for,
+    enter_example,
+    ready_export,
+    register,
+    rendered,
+)
 from tests.trials.helpers import DEFINITION
 
 PERSONAS = (
@@ -53,24 +60,7 @@ _A_OWNS = _signed_in(404, coordinator_a=200)
 
 
 def _export(world: dict[str, Any]) -> Any:
-    """An export of the log site A's coordinator asked for, built and ready."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    from screening.models import ExportFile
-
-    export = ExportFile.objects.filter(owner=world["coordinator_a"]).first()
-    if export is None:
-        export = ExportFile.objects.create(
-            owner=world["coordinator_a"],
-            file_format="csv",
-            status="ready",
-            file_name="export-matrix.csv",
-            expires_at=timezone.now() + timezone.timedelta(days=1),
-        )
-        settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
-        (settings.EXPORT_DIR / export.file_name).write_bytes(b"\xef\xbb\xbfscreening_number\r\n")
-    return export
+    return ready_export(world["coordinator_a"])
 
 
 @dataclass(frozen=True)

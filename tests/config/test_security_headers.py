@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pypdf import PdfReader
 
 from config.headers import DENIED_FEATURES
-from tests.helpers import ROOT, client_for
+from tests.helpers import ROOT, client_for, ready_export
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +141,8 @@ def _arguments(route: str, world: dict[str, Any]) -> dict[str, Any]:
     found = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
     if not found:
         return {}
+    if found == {"pk"} and "exports/" in route:
+        return {"pk": ready_export(world["coordinator_a"]).pk}  # its owner's alone
     if found == {"pk"}:
         record = world["candidate"] if "candidates/" in route else world["screening"]
         return {"pk": record.pk}
@@ -173,6 +175,9 @@ def test_every_page_is_never_stored(proposed: dict[str, Any], name: str, route: 
 DOWNLOADS = [
     ("screening:log", "?format=csv", "coordinator_a"),
     ("screening:log", "?format=csv", "monitor"),
+    ("screening:log", "?format=xlsx", "monitor"),
+    ("screening:log", "?format=sdtm-ie", "monitor"),
+    ("screening:log", "?format=sdtm-ds", "monitor"),
     ("screening:history", "?format=csv", "coordinator_a"),
     ("screening:history", "?format=csv", "monitor"),
     ("screening:record_pdf", "", "coordinator_a"),

@@ -24,9 +24,12 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from screening.models import CandidateIdentity, Evaluation, Screening
+from screening.log_formats import FORMATS as LOG_FORMATS
+from screening.log_formats import export_writer
+from screening.models import CandidateIdentity, Evaluation, ExportFile, Screening
 from screening.services import (
     IdentityData,
     candidate_identity_change,
@@ -34,6 +37,7 @@ from screening.services import (
     decision_propose,
     decision_sign,
 )
+from screening.services.exports import log_export_build
 from tests.helpers import PASSWORD, enter_example, start
 
 pytestmark = pytest.mark.django_db
@@ -70,10 +74,21 @@ SCANNED = {
     "enrol",
     "identity",
     "register",
+    "exports",
+    "export",
+    "export_download",
 }
 
 
 def _body(response: Any) -> str:
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        sheets = load_workbook(io.BytesIO(content)).worksheets
+        return "\n".join(
+            " ".join("" if v is None else str(v) for v in row)
+            for sheet in sheets
+            for row in sheet.iter_rows(values_only=True)
+        )
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content).decode()
     if response.get("Content-Type") == "application/pdf":
@@ -205,6 +220,11 @@ def people(
         MonitorAssignment.objects.create(monitor=monitor, trial=trial)
     for screening in (erika_screening, max_screening):
         screening.refresh_from_db()
+    # The monitor's own exports, written as a worker writes them.
+    for file_format in ("csv", "xlsx", "sdtm-ie"):
+        export = ExportFile.objects.create(owner=monitor, file_format=file_format, rows_total=2)
+        write, extension = export_writer(file_format)
+        log_export_build(export_id=export.pk, write=write, extension=extension)
     return [
         Person(
             screening=erika_screening,
@@ -243,7 +263,13 @@ def _pages(person: Person) -> list[tuple[str, str]]:
         ("get", reverse("screening:candidates")),
         ("get", reverse("screening:candidates") + f"?q={c.screening_number}"),
         ("get", reverse("screening:log")),
-        ("get", reverse("screening:log") + "?format=csv"),
+        *(("get", reverse("screening:log") + f"?format={f}") for f in LOG_FORMATS),
+        ("get", reverse("screening:exports")),
+        *(
+            ("get", reverse(f"screening:{name}", args=[export.pk]))
+            for export in ExportFile.objects.all()
+            for name in ("export", "export_download")
+        ),
         ("get", reverse("screening:register")),
         ("get", reverse("screening:candidate", kwargs={"pk": c.pk})),
         ("get", reverse("screening:identity", kwargs={"pk": c.pk})),
