@@ -150,6 +150,12 @@ def test_the_log_filters_are_carried_into_the_csv_and_audited(
 # --- XLSX ---------------------------------------------------------------------------
 
 
+def get_column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter as letter
+
+    return str(letter(index))
+
+
 def workbook_of(response: Any) -> Any:
     from openpyxl import load_workbook
 
@@ -167,7 +173,8 @@ def test_xlsx_has_typed_cells_a_frozen_header_and_an_autofilter(
     header = [cell.value for cell in sheet[1]]
     assert header[:4] == ["screening_number", "trial", "site", "attempt"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:T{sheet.max_row}"
+    last_column = get_column_letter(len(header))
+    assert sheet.auto_filter.ref == f"A1:{last_column}{sheet.max_row}"
     rows = {
         row[0]: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(2, values_only=True)
     }
