@@ -326,3 +326,15 @@ def test_a_misspelt_section_is_told_the_closest_one() -> None:
         "vital_signs, dxa, frax, labs, medications, history, scores, answers, judgment "
         "(got 'vitals'); did you mean vital_signs?"
     )
+
+
+def test_a_rule_that_uses_only_a_failed_event_type_is_not_reported_on_its_own() -> None:
+    text = broken("criteria:", DECLARED).replace(RULE, "rule: not history of fall")
+    assert error_of(text).splitlines() == [
+        "trial.yaml:9:59: quantities[0].units: grip_strength: no conversion from mmol/L to kg "
+        "for analyte weight",
+        "trial.yaml:13:5: event_types[0]: fall is declared with errors, so the rules that use "
+        "it (I1) were not checked; fix the declaration and load again",
+        "trial.yaml:16:45: event_types[0].details[0].values: quote yes/no values: "
+        "values: ['yes', 'no']",
+    ]
