@@ -310,7 +310,8 @@ class Cursor:
         known = ", ".join(["screening", *sorted(self.cat.reference_dates)])
         self.fail(
             f"expected what the window is measured from ({known} or an event type), "
-            f"found {tok.describe()}"
+            f"found {tok.describe()}",
+            among=["screening", *self.cat.reference_dates, *self.cat.event_types],
         )
 
     def dose_window(self, what: str) -> Window | None:

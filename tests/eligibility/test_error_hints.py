@@ -338,3 +338,15 @@ def test_a_rule_that_uses_only_a_failed_event_type_is_not_reported_on_its_own() 
         "trial.yaml:16:45: event_types[0].details[0].values: quote yes/no values: "
         "values: ['yes', 'no']",
     ]
+
+
+def test_a_misspelt_anchor_is_told_the_closest_reference_date() -> None:
+    text = broken(
+        "criteria:",
+        "reference_dates:\n  - {code: randomisation, text: Planned randomisation}\ncriteria:",
+    ).replace(RULE, "rule: history of fracture within 4 weeks before randomisaton")
+    assert error_of(text) == (
+        "trial.yaml:14:53: criterion I1 rule, line 1 column 43: expected what the window is "
+        "measured from (screening, randomisation or an event type), found 'randomisaton'; "
+        "did you mean randomisation?"
+    )
