@@ -23,6 +23,7 @@ from eligibility.catalogue import (
 )
 from eligibility.derive import CALCULATORS, CalculatorSpec
 from eligibility.errors import CatalogueError, Path
+from eligibility.hints import did_you_mean
 from eligibility.reader import CODE, Reader
 from eligibility.unitsupport import Factors, canonical_unit
 
@@ -212,7 +213,9 @@ def _check_quantities(
         if spec is None:
             r.add(
                 (*where, "calculator"),
-                f"{q.code}: unknown calculator {q.calculator!r}; known: " + ", ".join(CALCULATORS),
+                f"{q.code}: unknown calculator {q.calculator!r}"
+                f"{did_you_mean(q.calculator or '', CALCULATORS) or ';'} known: "
+                + ", ".join(CALCULATORS),
             )
             continue
         _check_inputs(r, q, spec, quantities, where)
@@ -249,7 +252,8 @@ def _check_inputs(
         if source is None:
             r.add((*where, "inputs"), f"{q.code}: calculator {spec.name} needs input {slot!r}")
         elif source not in quantities:
-            r.add((*where, "inputs", slot), f"{q.code}: unknown quantity {source!r}")
+            hint = did_you_mean(source, quantities)
+            r.add((*where, "inputs", slot), f"{q.code}: unknown quantity {source!r}{hint}")
         elif source == q.code:
             r.add((*where, "inputs", slot), f"{q.code}: a quantity cannot derive from itself")
         else:
@@ -291,9 +295,11 @@ def _check_parameters(
                 f"{q.code}: {name} must be one of {', '.join(allowed)}",
             )
         elif name == "event" and value not in events:
-            r.add((*where, "parameters", name), f"{q.code}: unknown event type {value!r}")
+            hint = did_you_mean(value, events)
+            r.add((*where, "parameters", name), f"{q.code}: unknown event type {value!r}{hint}")
         elif name == "drug_class" and value not in classes:
-            r.add((*where, "parameters", name), f"{q.code}: unknown drug class {value!r}")
+            hint = did_you_mean(value, classes)
+            r.add((*where, "parameters", name), f"{q.code}: unknown drug class {value!r}{hint}")
     for extra in params:
         r.add(
             (*where, "parameters", extra),
@@ -424,7 +430,10 @@ def _check_drugs(
             continue
         for j, sub in enumerate(classes[code].includes):
             if sub not in classes:
-                r.add((*path, "drug_classes", i, "includes", j), f"unknown drug class {sub!r}")
+                r.add(
+                    (*path, "drug_classes", i, "includes", j),
+                    f"unknown drug class {sub!r}{did_you_mean(sub, classes)}",
+                )
     for i, code in _declared_codes(data, "drugs"):
         if code in drugs:
             _check_drug(r, drugs[code], classes, routes, (*path, "drugs", i))
@@ -439,9 +448,12 @@ def _check_drug(
         r.add((*where, "classes"), f"{code}: a drug belongs to at least one class")
     for j, c in enumerate(drug.classes):
         if c not in classes:
-            r.add((*where, "classes", j), f"unknown drug class {c!r}")
+            r.add((*where, "classes", j), f"unknown drug class {c!r}{did_you_mean(c, classes)}")
     for j, route in enumerate(drug.routes):
         if route not in routes:
-            r.add((*where, "routes", j), f"unknown route {route!r}; known: " + ", ".join(routes))
+            hint = did_you_mean(route, routes) or ";"
+            r.add(
+                (*where, "routes", j), f"unknown route {route!r}{hint} known: " + ", ".join(routes)
+            )
     if code in classes:
         r.add((*where, "code"), f"{code!r} is already a drug class")

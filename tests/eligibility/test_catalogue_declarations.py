@@ -91,8 +91,8 @@ def test_a_valid_declaration_is_added_to_the_catalogue(catalogue: Catalogue) -> 
         ),
         pytest.param(
             {"quantities": [derived(calculator="bmi_2")]},
-            "quantities[0].calculator: bmi_again: unknown calculator 'bmi_2'; known: "
-            "age, years_since_event, bmi",
+            "quantities[0].calculator: bmi_again: unknown calculator 'bmi_2'; did you mean "
+            "bmi? known: age, years_since_event, bmi",
             id="unknown calculator",
         ),
         pytest.param(

@@ -350,3 +350,29 @@ def test_a_misspelt_anchor_is_told_the_closest_reference_date() -> None:
         "measured from (screening, randomisation or an event type), found 'randomisaton'; "
         "did you mean randomisation?"
     )
+
+
+def test_misspelt_names_in_declarations_are_told_the_closest() -> None:
+    text = broken(
+        "criteria:",
+        """drug_classes:
+  - {code: statin, label: statin, atc: [C10AA], includes: [statins]}
+drugs:
+  - {code: atorvastatin, label: atorvastatin, atc: C10AA05, classes: [statn], routes: [orl]}
+quantities:
+  - {code: my_bmi, label: BMI, unit: kg/m2, precision: 1, kind: derived, calculator: bmii,
+     inputs: {weight_kg: weight, height_cm: height}}
+criteria:""",
+    )
+    assert error_of(text).splitlines() == [
+        "trial.yaml:9:60: drug_classes[0].includes[0]: unknown drug class 'statins'; did you "
+        "mean statin?",
+        "trial.yaml:11:71: drugs[0].classes[0]: unknown drug class 'statn'; did you mean statin?",
+        "trial.yaml:11:88: drugs[0].routes[0]: unknown route 'orl'; did you mean oral? known: "
+        "oral, intravenous, subcutaneous, intramuscular, inhaled, intranasal, topical, "
+        "transdermal, ocular, rectal, vaginal",
+        "trial.yaml:13:74: quantities[0].calculator: my_bmi: unknown calculator 'bmii'; did "
+        "you mean bmi? known: age, years_since_event, bmi, egfr_ckd_epi_2021, t_score, "
+        "frax_glucocorticoid_adjusted, prednisolone_equivalent_dose, padua, caprini_2005, "
+        "homa_ir",
+    ]
