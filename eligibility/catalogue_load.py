@@ -113,7 +113,9 @@ def build_catalogue(
 
     _check_quantities(r, data, quantities, events, classes, factors, path)
     _check_drugs(r, data, classes, drugs, routes, path)
-    _check_reference_dates(r, data, events, path)
+    _check_reference_dates(
+        r, data, {"event type": events, "quantity": quantities, "question": questions}, path
+    )
     if r.problems:
         raise CatalogueError(r.problems)
     return Catalogue(
@@ -376,15 +378,18 @@ def _reference_date(r: Reader, m: Mapping[str, Any], path: Path) -> ReferenceDat
 
 
 def _check_reference_dates(
-    r: Reader, data: Mapping[str, Any], events: Mapping[str, EventType], path: Path
+    r: Reader, data: Mapping[str, Any], taken: Mapping[str, Mapping[str, Any]], path: Path
 ) -> None:
-    """A window's anchor is a reference date or an event type, so one code cannot be both."""
+    """A window's anchor is a reference date or an event type, and ``X is recorded`` names
+    a reference date, a quantity or a question, so a reference date's code is its own."""
     for i, code in _declared_codes(data, "reference_dates", "text"):
-        if code in events:
-            r.add(
-                (*path, "reference_dates", i, "code"),
-                f"{code!r} is already an event type; a reference date needs a code of its own",
-            )
+        for what, codes in taken.items():
+            if code in codes:
+                r.add(
+                    (*path, "reference_dates", i, "code"),
+                    f"{code!r} is already {'an' if what[0] in 'aeiou' else 'a'} {what}; "
+                    "a reference date needs a code of its own",
+                )
 
 
 def _drug_class(r: Reader, m: Mapping[str, Any], path: Path) -> DrugClass | None:

@@ -102,6 +102,8 @@ def observation_kind(catalogue: Catalogue, code: str) -> str | None:
     question = catalogue.questions.get(code)
     if question is not None:
         return ObservationKind.JUDGMENT if question.kind == "judgment" else ObservationKind.ANSWER
+    if code in catalogue.reference_dates:
+        return ObservationKind.REFERENCE_DATE
     return None
 
 
@@ -181,6 +183,12 @@ def _overlay_observations(
                 obs[code] = {**OBSERVATION.blank(), "kind": use.kind, "text_value": text}
             else:
                 obs.pop(code, None)
+    for code, day in pending.reference_dates.items():
+        if day is None:
+            obs.pop(code, None)
+        else:
+            kind = ObservationKind.REFERENCE_DATE
+            obs[code] = {**OBSERVATION.blank(), "kind": kind, "observed_on": day}
 
 
 def _overlay_rows(
@@ -319,6 +327,7 @@ def facts_document(
         "answers": {},
         "judgments": {},
         "score_items": dict(sorted(state["score_items"].items())),
+        "reference_dates": {},
     }
     if dob is not None:
         doc["date_of_birth"] = dob.isoformat()
@@ -326,6 +335,8 @@ def facts_document(
         use = OBSERVATION_USES[o["kind"]]
         if use.is_answer:
             doc[use.facts][code] = o["text_value"]
+        elif use.is_date:
+            doc[use.facts][code] = o["observed_on"].isoformat()
         else:
             doc[use.facts].append(_reading(screening, code, o, dob))
     # Not taken yet means unknown to the engine, never "none".

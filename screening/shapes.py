@@ -166,7 +166,12 @@ class ObservationUse:
     @property
     def is_answer(self) -> bool:
         """Answers and judgments: a code mapped to yes, no or unknown (``text_value``)."""
-        return self.changes != "observations"
+        return self.changes in ("answers", "judgments")
+
+    @property
+    def is_date(self) -> bool:
+        """Reference dates: a code mapped to a day (``observed_on``)."""
+        return self.kind == ObservationKind.REFERENCE_DATE
 
 
 OBSERVATION_USES: Mapping[str, ObservationUse] = MappingProxyType(
@@ -179,6 +184,10 @@ OBSERVATION_USES: Mapping[str, ObservationUse] = MappingProxyType(
             ObservationUse(ObservationKind.ANSWER, "answers", "answers", True),
             # The investigator judges each attempt afresh.
             ObservationUse(ObservationKind.JUDGMENT, "judgments", "judgments", False),
+            # A new attempt plans its own randomisation and first dose.
+            ObservationUse(
+                ObservationKind.REFERENCE_DATE, "reference_dates", "reference_dates", False
+            ),
         )
     }
 )

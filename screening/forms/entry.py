@@ -166,6 +166,8 @@ class ScreeningEntryForm(forms.Form):
             self.fields[f"{code}__none"] = forms.BooleanField(
                 label="None of these items applies", required=False
             )
+        elif spec.kind == "reference_date":
+            self.fields[code] = DayField(label=spec.label, required=False)
         elif spec.kind in ("medication", "event"):
             self.formsets[code] = row_formset(spec, data=data, initial=rows)
 

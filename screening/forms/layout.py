@@ -42,7 +42,8 @@ class Hint:
 @dataclass
 class Item:
     spec: InputSpec
-    shape: str  # numeric, qualitative, answer, judgment, checklist, rows, derived, fixed
+    shape: str  # numeric, qualitative, answer, judgment, checklist, rows, derived, fixed,
+    # key_dates (every reference date of the section, ``fields`` by code)
     fields: dict[str, forms.BoundField] = field(default_factory=dict)
     formset: RowFormSet | None = None
     hint: Hint | None = None
@@ -123,8 +124,14 @@ def entry_sections(
     sections = []
     for section in form.requirements.sections:
         items = []
+        key_dates = [s for s in section.inputs if s.kind == "reference_date"]
         for spec in section.inputs:
-            items.append(_item(form, spec, by_code.get(spec.code), fixed or {}))
+            if spec.kind != "reference_date":
+                items.append(_item(form, spec, by_code.get(spec.code), fixed or {}))
+        if key_dates:
+            # The protocol's planned dates, together: "Key dates".
+            fields = {s.code: form[s.code] for s in key_dates}
+            items.append(Item(key_dates[0], "key_dates", fields))
         kinds = {spec.kind for spec in section.inputs}
         for kind, name in (("medication", "medications_complete"), ("event", "history_complete")):
             if kind in kinds and name in form.fields:

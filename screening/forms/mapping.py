@@ -105,6 +105,8 @@ def initial_from_saved(
             initial[f"{code}__date"] = obs.observed_on
         elif spec.kind in ("answer", "judgment") and obs is not None:
             initial[code] = obs.text_value
+        elif spec.kind == "reference_date" and obs is not None:
+            initial[code] = obs.observed_on
     for items in screening.score_items.all():
         initial[items.score] = list(items.items)
         initial[f"{items.score}__none"] = not items.items
@@ -149,6 +151,7 @@ def changes_from_form(
     answers: dict[str, str] = {}
     judgments: dict[str, str] = {}
     scores: dict[str, list[str] | None] = {}
+    reference_dates: dict[str, Any] = {}
     for spec in form.requirements.inputs():
         code = spec.code
         touched = any(n == code or n.startswith(f"{code}__") for n in changed)
@@ -171,6 +174,8 @@ def changes_from_form(
             answers[code] = data[code] or ""
         elif spec.kind == "judgment" and code in data:
             judgments[code] = data[code] or ""
+        elif spec.kind == "reference_date" and code in data:
+            reference_dates[code] = data[code]  # None: cleared
         elif spec.kind == "checklist" and code in data:
             ticked = list(data[code])
             if ticked or data.get(f"{code}__none"):
@@ -187,6 +192,7 @@ def changes_from_form(
         answers=MappingProxyType(answers),
         judgments=MappingProxyType(judgments),
         score_items=MappingProxyType(scores),
+        reference_dates=MappingProxyType(reference_dates),
         medications_complete=_flag(form, "medications_complete"),
         history_complete=_flag(form, "history_complete"),
     )

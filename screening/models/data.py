@@ -21,6 +21,7 @@ class ObservationKind(models.TextChoices):
     QUALITATIVE = "qualitative", "Qualitative result"
     ANSWER = "answer", "Answer"
     JUDGMENT = "judgment", "Investigator judgment"
+    REFERENCE_DATE = "reference_date", "Reference date"
 
 
 class RangeSource(models.TextChoices):
@@ -44,7 +45,8 @@ class _ScreeningData(models.Model):
 
 
 class Observation(_ScreeningData):
-    """One value of a quantity, a qualitative result, an answer or a judgment.
+    """One value of a quantity, a qualitative result, an answer, a judgment, or a
+    reference date of the protocol (a planned randomisation: its day in ``observed_on``).
 
     Numbers keep both what was typed (``value_entered`` as text, so "95.0"
     stays "95.0", and ``unit_entered``) and the canonical value rounded to the

@@ -80,6 +80,8 @@ class ScreeningChanges:
     ``unknown`` or ``""`` (clear). ``score_items`` maps a checklist code
     (``padua``, ``caprini_2005``) to the ticked items, replacing what was saved
     (an empty list: assessed, no item applies; ``None``: clear, not assessed).
+    ``reference_dates`` maps a reference date the protocol declares (``randomisation``)
+    to its day, or ``None`` to clear it.
     ``medications_complete`` / ``history_complete``: ``None`` leaves the flag.
     """
 
@@ -94,6 +96,7 @@ class ScreeningChanges:
     score_items: Mapping[str, Sequence[str] | None] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    reference_dates: Mapping[str, date | None] = field(default_factory=lambda: MappingProxyType({}))
     medications_complete: bool | None = None
     history_complete: bool | None = None
 
@@ -161,6 +164,7 @@ def changes_from_facts(document: Mapping[str, Any]) -> ScreeningChanges:
             k: None if v is None else list(v)
             for k, v in (document.get("score_items") or {}).items()
         },
+        reference_dates={k: day(v) for k, v in (document.get("reference_dates") or {}).items()},
         medications_complete=True if "medications" in document else None,
         history_complete=True if "history" in document else None,
     )

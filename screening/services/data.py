@@ -110,6 +110,8 @@ def _observation_story(code: str, f: dict[str, Any], labels: dict[str, str]) -> 
     """An observation as the audit trail tells it: "Body weight 58.4 kg", its date, source."""
     label = labels.get(code, code.replace("_", " "))
     use = OBSERVATION_USES.get(f["kind"])
+    if use is not None and use.is_date:
+        return {code: (f["observed_on"], label, "")}
     if f["text_value"] or (use is not None and use.is_answer):
         text = f["text_value"]
         story: Story = {code: (labels.get(text, text) if text else None, label, "")}

@@ -21,7 +21,9 @@ from screening.models import WHOLE_SCREENING, Screening
 from screening.shapes import HISTORY_EVENT, MEDICATION, OBSERVATION, SCORE_ITEMS, SHAPES, Shape
 
 # Observations of these kinds may be queried before a value is entered ("ALT missing").
-_OBSERVATION_INPUTS = frozenset({"measurement", "lab", "qualitative", "answer", "judgment"})
+_OBSERVATION_INPUTS = frozenset(
+    {"measurement", "lab", "qualitative", "answer", "judgment", "reference_date"}
+)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Field keys: an observation's value is keyed by its code (``weight``), its other
 parts by ``code.unit``, ``code.observed_on``, ``code.reference_range``;
-answers and judgments by their code; medication and history rows by their
+answers, judgments and reference dates by their code; medication and history rows by their
 position in the change (``medications.0.stop``, ``history.1.occurred_on``);
 checklists by ``score_items.<code>``; the reason by ``reason``.
 
@@ -326,6 +326,20 @@ def _answer(p: Problems, code: str, value: str, kind: str, ctx: Context) -> dict
     return {"kind": kind, "text_value": answer}
 
 
+def _reference_date(p: Problems, code: str, day: date, ctx: Context) -> dict[str, Any] | None:
+    """A date the protocol measures windows from. Planned dates lie ahead, so a day after
+    today is expected; only an implausible one is refused."""
+    declared = ctx.catalogue.reference_dates.get(code)
+    if declared is None:
+        p.add(code, f"{code} is not a reference date of this protocol.", "unknown")
+        return None
+    refusal = day_refusal(day, declared.text)
+    if refusal is not None:
+        p.add(code, refusal, "implausible_date")
+        return None
+    return {**OBSERVATION.blank(), "kind": ObservationKind.REFERENCE_DATE, "observed_on": day}
+
+
 def _medication(p: Problems, i: int, m: MedicationInput, ctx: Context) -> dict[str, Any]:
     key, cat = f"medications.{i}", ctx.catalogue
     if m.id is not None and m.id not in ctx.medication_ids:
@@ -440,6 +454,10 @@ def validate(changes: ScreeningChanges, ctx: Context) -> tuple[Plan, Problems]:
             answer = _answer(p, code, value, use.kind, ctx)
             if answer is not None:
                 plan.observations[code] = {**OBSERVATION.blank(), **answer}
+    plan.observations.update(
+        (code, None if day is None else _reference_date(p, code, day, ctx))
+        for code, day in changes.reference_dates.items()
+    )
     plan.medications = [
         (m.id, _medication(p, i, m, ctx)) for i, m in enumerate(changes.medications)
     ]

@@ -79,6 +79,8 @@ def _flag_line(label: str, complete: bool) -> Line:
 
 
 def _observation_line(label: str, obs: Any) -> Line:
+    if obs.kind == "reference_date":
+        return Line(label, obs.observed_on.isoformat() if obs.observed_on else "")
     if obs.text_value:
         return Line(label, obs.text_value, obs.observed_on)
     value = f"{obs.value_entered} {display_unit(obs.unit_entered)}".strip()

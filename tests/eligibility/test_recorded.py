@@ -173,6 +173,8 @@ def test_a_definition_declares_its_reference_dates(small: Small) -> None:
         ("- {code: Randomisation, text: R}", "'Randomisation' is not a valid code"),
         ("- {code: randomisation}", "reference_dates[0].text: is required"),
         ("- {code: fracture, text: Fracture date}", "'fracture' is already an event type"),
+        ("- {code: weight, text: Weighing day}", "'weight' is already a quantity"),
+        ("- {code: informed_consent, text: Consent}", "'informed_consent' is already a question"),
         ("- {code: r, text: R, when: x}", "reference_dates[0].when: unknown field 'when'"),
         ("- {code: r, text: R}\n  - {code: r, text: S}", "duplicate code 'r' in reference_dates"),
     ],

@@ -195,7 +195,7 @@ def test_the_audit_actions_of_each_shape_are_declared(shape: Shape) -> None:
 
 def test_every_kind_of_observation_says_how_it_travels() -> None:
     assert set(OBSERVATION_USES) == set(ObservationKind.values)
-    sections = {"measurements", "labs", "answers", "judgments"}
+    sections = {"measurements", "labs", "answers", "judgments", "reference_dates"}
     assert {use.facts for use in OBSERVATION_USES.values()} == sections
 
 
