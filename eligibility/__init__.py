@@ -13,7 +13,9 @@ public API::
 
 and the helpers a data-entry form needs to hold values as the engine does: a quantity's
 ``Limits``, ``canonical_unit``/``display_unit``, ``to_canonical`` (raising ``UnitError``),
-``quantize`` to a quantity's precision, ``age_on`` and ``plain_number``.
+``quantize`` to a quantity's precision, ``age_on`` and ``plain_number``; and, for a
+censored value (``<20``), ``split_comparator``, ``comparator_of``, ``comparator_symbol``
+and ``censored_possible``.
 
 Code outside the engine imports only from here (``from eligibility import …``); the
 modules behind it may change (``tests/eligibility/test_front_door.py`` checks it).
@@ -21,6 +23,9 @@ modules behind it may change (``tests/eligibility/test_front_door.py`` checks it
 
 from eligibility.calc_dates import age_on
 from eligibility.catalogue import Catalogue, Limits, Quantity, default_catalogue
+from eligibility.censored import COMPARATORS, Comparator, comparator_of, split_comparator
+from eligibility.censored import is_possible as censored_possible
+from eligibility.censored import symbol as comparator_symbol
 from eligibility.definition import (
     Criterion,
     ProtocolDefinition,
@@ -42,9 +47,11 @@ from eligibility.unitsupport import canonical_unit, display_unit, quantize, to_c
 from eligibility.version import ENGINE_VERSION
 
 __all__ = [
+    "COMPARATORS",
     "ENGINE_VERSION",
     "Catalogue",
     "CatalogueError",
+    "Comparator",
     "Criterion",
     "CriterionExplanation",
     "CriterionResult",
@@ -64,6 +71,9 @@ __all__ = [
     "UnitError",
     "age_on",
     "canonical_unit",
+    "censored_possible",
+    "comparator_of",
+    "comparator_symbol",
     "default_catalogue",
     "display_unit",
     "evaluate",
@@ -74,5 +84,6 @@ __all__ = [
     "plain_number",
     "quantize",
     "required_inputs",
+    "split_comparator",
     "to_canonical",
 ]

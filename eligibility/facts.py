@@ -14,12 +14,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Literal
 
 from eligibility.catalogue import Catalogue
+from eligibility.censored import Comparator, split_comparator
 from eligibility.errors import FactsError, Path, path_text
 from eligibility.reader import Reader
 
@@ -63,7 +64,10 @@ class ReferenceRange:
 @dataclass(frozen=True)
 class Reading:
     """A dated measurement or laboratory result (``value`` + ``unit``, or a qualitative
-    ``result`` such as ``positive``)."""
+    ``result`` such as ``positive``).
+
+    ``comparator`` set: the value is censored, ``value`` is its limit (``<20`` is
+    comparator ``<``, value 20; see :mod:`eligibility.censored`)."""
 
     code: str
     value: Decimal | None
@@ -73,6 +77,7 @@ class Reading:
     reference_range: ReferenceRange | None
     source: str | None
     path: str
+    comparator: Comparator | None = None
 
 
 @dataclass(frozen=True)
@@ -219,7 +224,7 @@ def _reading(r: Reader, item: Any, path: Path) -> Reading | None:
         m, {"code", "value", "unit", "result", "date", "reference_range", "source", "note"}, path
     )
     code = r.code(m, "code", path)
-    value = r.decimal(m, "value", path)
+    comparator, value = _reading_value(r, m, path)
     result = r.text(m, "result", path, required=False)
     if value is None and result is None and "value" not in m:
         r.add(path, "needs a value (with its unit) or a qualitative result")
@@ -249,7 +254,31 @@ def _reading(r: Reader, item: Any, path: Path) -> Reading | None:
         ref,
         r.text(m, "source", path, required=False),
         path_text(path),
+        comparator,
     )
+
+
+def _reading_value(
+    r: Reader, m: Mapping[str, Any], path: Path
+) -> tuple[Comparator | None, Decimal | None]:
+    """A reading's value: a number, or a censored value written ``"<20"``, ``">=2000"``."""
+    raw = m.get("value")
+    if not isinstance(raw, str):
+        return None, r.decimal(m, "value", path)
+    comparator, rest = split_comparator(raw)
+    if comparator is None:
+        return None, r.decimal(m, "value", path)
+    try:
+        number = Decimal(rest)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        r.add(
+            (*path, "value"),
+            f"must be a number, or a number after <, <=, > or >= (got {raw!r})",
+        )
+        return None, None
+    return comparator, number
 
 
 def _exposure(r: Reader, item: Any, path: Path) -> Exposure | None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from eligibility import calculators
+from eligibility.censored import Comparator
 from eligibility.logic import Tri
 from eligibility.rules import Duration, Window
 
@@ -63,6 +64,9 @@ class Num:
 
     ``text`` describes the value as a coordinator reads it ("ALT 95 U/L on 2026-11-10"),
     or, when unknown, why ("ALT from 2026-08-01 is older than the 30-day validity window").
+    A bound is included unless ``low_open``/``high_open`` says it is not: a censored
+    reading ``<20`` (``comparator`` ``<``) is the interval from the quantity's lowest
+    possible value up to 20, 20 excluded.
     """
 
     low: Decimal | None
@@ -72,9 +76,14 @@ class Num:
     label: str = ""
     missing: tuple[MissingFact, ...] = ()
     ref: RefRange | None = None
+    low_open: bool = False
+    high_open: bool = False
+    comparator: Comparator | None = None
 
     @property
     def exact(self) -> Decimal | None:
+        if self.low_open or self.high_open:
+            return None
         return self.low if self.low is not None and self.low == self.high else None
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -101,46 +102,69 @@ def _quantity(ctx: Context, v: QuantityRef) -> Num:
 
 def _extreme(ctx: Context, v: MinOf | MaxOf) -> Num:
     """min()/max() with bounds: the lowest of several values is at most the lowest known
-    one even when others are missing."""
+    one even when others are missing; a censored value takes part by its interval."""
     items = [value_of(ctx, i) for i in v.items]
-    lows = [n.low for n in items]
-    highs = [n.high for n in items]
     if isinstance(v, MinOf):
-        low = min(lows) if all(x is not None for x in lows) else None  # type: ignore[type-var]
-        known_highs = [x for x in highs if x is not None]
-        high = min(known_highs) if known_highs else None
+        low, low_open = _edge(items, "low", every=True, pick=min)
+        high, high_open = _edge(items, "high", every=False, pick=min)
         word = "lowest"
     else:
-        known_lows = [x for x in lows if x is not None]
-        low = max(known_lows) if known_lows else None
-        high = max(highs) if all(x is not None for x in highs) else None  # type: ignore[type-var]
+        low, low_open = _edge(items, "low", every=False, pick=max)
+        high, high_open = _edge(items, "high", every=True, pick=max)
         word = "highest"
     unit = items[0].unit
     text = "; ".join(n.text for n in items)
-    if low is not None and low == high:
-        text = f"{word} {with_unit(low, unit)} ({text})"
-    return Num(low, high, text, unit, word, _merge(n.missing for n in items))
+    num = Num(low, high, text, unit, word, _merge(n.missing for n in items), None)
+    num = replace(num, low_open=low_open, high_open=high_open)
+    if num.exact is not None:
+        return replace(num, text=f"{word} {with_unit(num.exact, unit)} ({text})", missing=())
+    return num
+
+
+def _edge(
+    items: list[Num], side: str, *, every: bool, pick: Callable[[list[Decimal]], Decimal]
+) -> tuple[Decimal | None, bool]:
+    """One bound of min()/max() and whether it is excluded. ``every``: the bound needs
+    every item's (the lower bound of a minimum); otherwise the known ones decide. The
+    bound is excluded when the items that reach it exclude it: all of them for a bound
+    that needs every item, any one of them otherwise."""
+    edges = [(getattr(n, side), getattr(n, f"{side}_open")) for n in items]
+    known = [(x, o) for x, o in edges if x is not None]
+    if not known or (every and len(known) < len(edges)):
+        return None, False
+    chosen = pick([x for x, _ in known])
+    opens = [o for x, o in known if x == chosen]
+    return chosen, all(opens) if every else any(opens)
 
 
 def _bounds(num: Num, op: Op, limit: Decimal) -> Tri:
-    low, high = num.low, num.high
+    """``num op limit`` for every value ``num`` allows (true), for none (false), or for
+    some (unknown). A bound ``num`` excludes (``low_open``/``high_open``) is never
+    reached: ``<20`` is below 20 and not at most 19."""
+    if op == "=":
+        return _equals(num, limit)
     if op in ("<", "<="):
-        strict = op == "<"
-        if high is not None and (high < limit if strict else high <= limit):
-            return Tri.TRUE
-        if low is not None and (low >= limit if strict else low > limit):
-            return Tri.FALSE
-        return Tri.UNKNOWN
-    if op in (">", ">="):
-        strict = op == ">"
-        if low is not None and (low > limit if strict else low >= limit):
-            return Tri.TRUE
-        if high is not None and (high <= limit if strict else high < limit):
-            return Tri.FALSE
-        return Tri.UNKNOWN
-    if low is not None and low == high:
-        return Tri.of(low == limit)
-    if (low is not None and low > limit) or (high is not None and high < limit):
+        return _below(num, limit, strict=op == "<")
+    return t_not(_below(num, limit, strict=op == ">="))
+
+
+def _below(num: Num, limit: Decimal, *, strict: bool) -> Tri:
+    """Every allowed value is below ``limit`` (``strict``) or at most ``limit``."""
+    low, high = num.low, num.high
+    if high is not None and (high < limit or (high == limit and (num.high_open or not strict))):
+        return Tri.TRUE
+    if low is not None and (low > limit or (low == limit and (num.low_open or strict))):
+        return Tri.FALSE
+    return Tri.UNKNOWN
+
+
+def _equals(num: Num, limit: Decimal) -> Tri:
+    if num.exact is not None:
+        return Tri.of(num.exact == limit)
+    low, high = num.low, num.high
+    if low is not None and (low > limit or (low == limit and num.low_open)):
+        return Tri.FALSE
+    if high is not None and (high < limit or (high == limit and num.high_open)):
         return Tri.FALSE
     return Tri.UNKNOWN
 
@@ -192,7 +216,7 @@ def _against_amount(ctx: Context, num: Num, op: Op, a: Amount) -> Finding:
 
 def _against_limit(ctx: Context, num: Num, op: Op, right: LimitMultiple) -> Finding:
     word = "upper" if right.limit == "ULN" else "lower"
-    if num.exact is None:
+    if num.exact is None and num.comparator is None:
         return _unknown(num)
     limit = None if num.ref is None else (num.ref.uln if right.limit == "ULN" else num.ref.lln)
     if limit is None or limit <= 0:
@@ -213,11 +237,17 @@ def _against_limit(ctx: Context, num: Num, op: Op, right: LimitMultiple) -> Find
     value = _bounds(num, op, threshold)
     unit = num.unit
     factor = number_text(right.factor.normalize())
+    # A censored value has no ratio to the limit: its bound is compared with it.
+    if num.exact is None:
+        ratio = f" ({right.limit} {with_unit(limit, unit)})"
+    else:
+        ratio = f" = {ratio_text(num.exact, limit)} × {right.limit} ({with_unit(limit, unit)})"
     reason = (
-        f"{num.text} = {ratio_text(num.exact, limit)} × {right.limit} "
-        f"({with_unit(limit, unit)}); limit {SYMBOL[op]} {factor} × {right.limit} "
+        f"{num.text}{ratio}; limit {SYMBOL[op]} {factor} × {right.limit} "
         f"({with_unit(threshold.normalize(), unit)})"
     )
+    if value is Tri.UNKNOWN:
+        return Finding(value, (reason,), num.missing)
     return Finding(value, (reason,))
 
 
@@ -236,26 +266,23 @@ def _between(ctx: Context, e: Between) -> Finding:
 
 def _range_check(ctx: Context, e: RangeCheck) -> Finding:
     num = resolve(ctx, e.left.code)
-    if num.exact is None:
+    if num.exact is None and num.comparator is None:
         return _unknown(num)
     ref = num.ref
     lln = ref.lln if ref else None
     uln = ref.uln if ref else None
     need_low = e.check in ("below_lln", "outside", "within")
     need_high = e.check in ("above_uln", "outside", "within")
-    below = None if lln is None else num.exact < lln
-    above = None if uln is None else num.exact > uln
-    parts: list[Tri] = []
-    if need_low:
-        parts.append(Tri.UNKNOWN if below is None else Tri.of(below))
-    if need_high:
-        parts.append(Tri.UNKNOWN if above is None else Tri.of(above))
+    below = Tri.UNKNOWN if lln is None else _bounds(num, "<", lln)
+    above = Tri.UNKNOWN if uln is None else _bounds(num, ">", uln)
+    parts = [p for p, needed in ((below, need_low), (above, need_high)) if needed]
     value = t_or(parts)
     if e.check == "within":
         value = t_not(value)
     shown = range_text(lln, uln, num.unit)
     source = f", {ref.source}" if ref and ref.source else ""
     if value is Tri.UNKNOWN:
+        lacking = [n for n, limit in ((need_low, lln), (need_high, uln)) if n and limit is None]
         return Finding(
             value,
             (f"{num.text}: reference range {shown}{source}",),
@@ -266,9 +293,11 @@ def _range_check(ctx: Context, e: RangeCheck) -> Finding:
                     "reference_range",
                     "reference range not given",
                 ),
-            ),
+            )
+            if lacking
+            else num.missing,
         )
-    where = "below" if below else "above" if above else "within"
+    where = "below" if below is Tri.TRUE else "above" if above is Tri.TRUE else "within"
     return Finding(value, (f"{num.text} is {where} the reference range {shown}{source}",))
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 
-from eligibility import calculators, units
+from eligibility import calculators, censored, units
 from eligibility.catalogue import Quantity
 from eligibility.derive import CALCULATORS
 from eligibility.doses import current_prednisolone_dose
@@ -79,40 +79,70 @@ def usable_readings(ctx: Context, q: Quantity) -> tuple[list[Reading], list[str]
 
 def _measured(ctx: Context, q: Quantity) -> Num:
     readings, notes = usable_readings(ctx, q)
-    factors = ctx.definition.settings.factors
     for reading in readings:
         if reading.value is None:
             notes.append(f"{q.label} ({reading.path}) has no numeric value")
             continue
-        try:
-            canonical = to_canonical(q, reading.value, reading.unit or "", factors)
-        except units.UnitError as exc:
-            notes.append(f"{q.label} ({reading.path}) could not be used: {exc}")
-            continue
-        value = quantize(canonical, q.precision)
-        if not q.hard.contains(value):
-            notes.append(
-                f"{q.label} {with_unit(value, q.unit)} is outside the possible range "
-                f"{q.hard.text(q.unit)} and was not used"
-            )
-            continue
-        if not q.soft.contains(value):
-            ctx.warnings.append(
-                f"{q.label} {with_unit(value, q.unit)} is outside the plausible "
-                f"range {q.soft.text(q.unit)}; check it"
-            )
-        text = f"{q.label} {with_unit(value, q.unit)}"
-        shown = canonical_unit(reading.unit or "")
-        if shown != q.unit:
-            text += f" (entered as {with_unit(reading.value, shown)})"
-        if reading.on is not None:
-            text += f" on {reading.on}"
-        return Num(
-            value, value, text, q.unit, q.label, (), _reference_range(ctx, q, reading, notes)
-        )
+        num = _reading_num(ctx, q, reading, reading.value, notes)
+        if num is not None:
+            return num
     if notes:
         return unknown(q, "; ".join(notes))
     return unknown(q, f"{q.label} not recorded")
+
+
+def _reading_num(
+    ctx: Context, q: Quantity, reading: Reading, entered: Decimal, notes: list[str]
+) -> Num | None:
+    """The reading's value ``entered`` (exact, or the limit of a censored value) as a
+    number or interval, or ``None`` with the reason it cannot be used added to ``notes``."""
+    factors = ctx.definition.settings.factors
+    try:
+        canonical = to_canonical(q, entered, reading.unit or "", factors)
+    except units.UnitError as exc:
+        notes.append(f"{q.label} ({reading.path}) could not be used: {exc}")
+        return None
+    # A censored value's limit is compared unrounded: rounding it could move it across
+    # a threshold (<100 copies/mL is <17.18… IU/mL, not <17).
+    value = canonical if reading.comparator else quantize(canonical, q.precision)
+    shown_value = quantize(value, q.precision + 2).normalize() if reading.comparator else value
+    sign = censored.symbol(reading.comparator)
+    possible = q.hard.contains(value) and (
+        reading.comparator is None
+        or censored.is_possible(reading.comparator, value, q.hard.low, q.hard.high)
+    )
+    if not possible:
+        notes.append(
+            f"{q.label} {sign}{with_unit(shown_value, q.unit)} is outside the possible range "
+            f"{q.hard.text(q.unit)} and was not used"
+        )
+        return None
+    if not q.soft.contains(value):
+        ctx.warnings.append(
+            f"{q.label} {sign}{with_unit(shown_value, q.unit)} is outside the plausible "
+            f"range {q.soft.text(q.unit)}; check it"
+        )
+    text = f"{q.label} {sign}{with_unit(shown_value, q.unit)}"
+    shown = canonical_unit(reading.unit or "")
+    if shown != q.unit:
+        text += f" (entered as {sign}{with_unit(entered, shown)})"
+    if reading.comparator is not None:
+        text += f" ({censored.words(reading.comparator)})"
+    if reading.on is not None:
+        text += f" on {reading.on}"
+    ref = _reference_range(ctx, q, reading, notes)
+    if reading.comparator is None:
+        return Num(value, value, text, q.unit, q.label, (), ref)
+    low, low_open, high, high_open = censored.bounds(
+        reading.comparator, value, q.hard.low, q.hard.high
+    )
+    # Listed as lacking only when a comparison cannot be decided from the bound.
+    why = (
+        f"{q.label} is {censored.words(reading.comparator)} "
+        f"({sign}{with_unit(shown_value, q.unit)}), so its exact value is not known"
+    )
+    own = (MissingFact(q.code, q.label, _kind(q), why),)
+    return Num(low, high, text, q.unit, q.label, own, ref, low_open, high_open, reading.comparator)
 
 
 def _reference_range(
