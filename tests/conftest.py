@@ -17,7 +17,14 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import PASSWORD, ROOT, register, require_or_skip, start
+from tests.helpers import (
+    PASSWORD,
+    SEED_PROTOCOLS,
+    import_protocols,
+    register,
+    require_or_skip,
+    start,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -169,27 +176,11 @@ def fresh_definitions() -> Iterator[None]:
 
 @pytest.fixture
 def protocols(site_a: Any, site_b: Any, fresh_definitions: None) -> dict[str, Any]:
-    """Both seed protocols imported and active, linked to both sites; demo ranges."""
-    from trials.catalogue import sync_builtin_catalogue
-    from trials.demo import load_demo_reference_ranges
-    from trials.models import TrialSite
-    from trials.services.protocols import protocol_import
+    """Both seed protocols imported and active, linked to both sites; demo ranges.
 
-    sync_builtin_catalogue()
-    load_demo_reference_ranges()
-    versions = {}
-    for path in sorted((ROOT / "protocols").glob("*.yaml")):
-        outcome = protocol_import(
-            text=path.read_text(encoding="utf-8"),
-            source_name=f"protocols/{path.name}",
-            user=None,
-            activate=True,
-        )
-        version = outcome.version
-        versions[version.trial.code] = version
-        for site in (site_a, site_b):
-            TrialSite.objects.get_or_create(trial=version.trial, site=site)
-    return versions
+    Only the seeds: the registry trials in protocols/ are imported by the tests that
+    use them (``import_protocols``), so the many tests built on the seeds stay quick."""
+    return import_protocols(site_a, site_b, SEED_PROTOCOLS)
 
 
 @pytest.fixture

@@ -31,6 +31,9 @@ TODAY = date(2026, 11, 21)
 SCREENING_DATE = date(2026, 11, 20)
 CONSENT_DATE = date(2026, 11, 18)
 
+# The two trials Eligo came with; the other definitions in protocols/ are registry trials.
+SEED_PROTOCOLS = ("hmsc100", "nct06495437")
+
 
 def require_or_skip(available: bool, what: str) -> None:
     """Skip a test whose service is missing locally; in CI the service is required."""
@@ -102,6 +105,31 @@ def save(user: Any, screening: Any, changes: Any, **kwargs: Any) -> Any:
         expected_revision=kwargs.pop("expected_revision", screening.revision),
         **kwargs,
     )
+
+
+def import_protocols(site_a: Any, site_b: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Import and activate ``protocols/<name>.yaml`` for each name, linked to both sites,
+    with the built-in catalogue and the demo reference ranges; versions by trial code."""
+    from trials.catalogue import sync_builtin_catalogue
+    from trials.demo import load_demo_reference_ranges
+    from trials.models import TrialSite
+    from trials.services.protocols import protocol_import
+
+    sync_builtin_catalogue()
+    load_demo_reference_ranges()
+    versions = {}
+    for path in (ROOT / "protocols" / f"{name}.yaml" for name in names):
+        outcome = protocol_import(
+            text=path.read_text(encoding="utf-8"),
+            source_name=f"protocols/{path.name}",
+            user=None,
+            activate=True,
+        )
+        version = outcome.version
+        versions[version.trial.code] = version
+        for site in (site_a, site_b):
+            TrialSite.objects.get_or_create(trial=version.trial, site=site)
+    return versions
 
 
 def enter_example(coordinator: Any, investigator: Any, screening: Any, name: str) -> Any:

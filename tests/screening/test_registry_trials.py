@@ -13,12 +13,20 @@ from django.test import Client
 from django.urls import reverse
 
 from eligibility import evaluate, load_definition_file, load_facts
-from tests.helpers import EXAMPLES, ROOT, enter_example, example, register, start
+from tests.helpers import (
+    EXAMPLES,
+    ROOT,
+    SEED_PROTOCOLS,
+    enter_example,
+    example,
+    import_protocols,
+    register,
+    start,
+)
 
 pytestmark = pytest.mark.django_db
 
-SEEDS = {"hmsc100", "nct06495437"}
-TRIALS = sorted(p.stem for p in (ROOT / "protocols").glob("*.yaml") if p.stem not in SEEDS)
+TRIALS = sorted(p.stem for p in (ROOT / "protocols").glob("*.yaml") if p.stem not in SEED_PROTOCOLS)
 CASES = [
     (trial, path.stem) for trial in TRIALS for path in sorted(EXAMPLES.glob(f"{trial}-*.json"))
 ]
@@ -31,11 +39,17 @@ def engine_result(trial: str, name: str) -> Any:
     return evaluate(definition, read, date.fromisoformat(facts["screening_date"]))
 
 
-def screening_for(coordinator: Any, protocols: dict[str, Any], site: Any, name: str) -> Any:
+def screening_for(coordinator: Any, site_b: Any, site: Any, trial: str, name: str) -> Any:
+    """The trial imported and active at both sites, and a screening started for the
+    example's candidate at ``site``."""
+    (version,) = import_protocols(site, site_b, (trial,)).values()
     facts = example(name)
-    trial = next(v.trial for v in protocols.values() if name.startswith(v.trial.code.lower()))
     candidate = register(
-        coordinator, trial, site, sex=facts["sex"], born=date.fromisoformat(facts["date_of_birth"])
+        coordinator,
+        version.trial,
+        site,
+        sex=facts["sex"],
+        born=date.fromisoformat(facts["date_of_birth"]),
     )
     return start(coordinator, candidate)
 
@@ -51,12 +65,13 @@ def test_every_registry_trial_has_its_three_examples() -> None:
 def test_an_example_entered_in_the_app_gives_the_engines_result(
     coordinator_a: Any,
     investigator_a: Any,
-    protocols: dict[str, Any],
+    fresh_definitions: None,
     site_a: Any,
+    site_b: Any,
     trial: str,
     name: str,
 ) -> None:
-    screening = screening_for(coordinator_a, protocols, site_a, name)
+    screening = screening_for(coordinator_a, site_b, site_a, trial, name)
     enter_example(coordinator_a, investigator_a, screening, name)
     evaluation = screening.evaluations.newest_first().first()
     expected = engine_result(trial, name)
@@ -66,9 +81,9 @@ def test_an_example_entered_in_the_app_gives_the_engines_result(
 
 @pytest.mark.parametrize("trial", TRIALS)
 def test_the_entry_page_asks_for_everything_the_trial_needs(
-    coordinator_a: Any, protocols: dict[str, Any], site_a: Any, trial: str
+    coordinator_a: Any, fresh_definitions: None, site_a: Any, site_b: Any, trial: str
 ) -> None:
-    screening = screening_for(coordinator_a, protocols, site_a, f"{trial}-eligible")
+    screening = screening_for(coordinator_a, site_b, site_a, trial, f"{trial}-eligible")
     client = Client()
     client.force_login(coordinator_a)
     page = client.get(reverse("screening:entry", kwargs={"pk": screening.pk}))
