@@ -71,3 +71,21 @@ def test_hypoxia_by_saturation_or_blood_gas(
             {"code": "pao2_room_air", "value": pao2, "unit": "mmHg", "date": "2026-11-20"}
         )
     assert run(proto, facts).criterion("I5").outcome == outcome
+
+
+@pytest.mark.parametrize(
+    ("reported", "outcome", "shown"),
+    [
+        ("<50", "met", "NT-proBNP <50 pg/mL"),  # below the detection limit: not above 1800
+        (">35000", "not_met", "NT-proBNP >35000 pg/mL"),  # above the measuring range
+        (">1000", "unknown", "(>1000 pg/mL)"),  # could be either side of 1800
+    ],
+)
+def test_an_nt_probnp_outside_the_assay_range_is_compared_as_reported(
+    proto: ProtocolDefinition, reported: str, outcome: str, shown: str
+) -> None:
+    facts = example("nct03527992-eligible")
+    facts["labs"][0]["value"] = reported
+    result = run(proto, facts).criterion("E6")
+    assert result.outcome == outcome
+    assert shown in result.summary
