@@ -42,7 +42,8 @@ class ActionItem:
     """A screening that needs someone at the site to act, and why."""
 
     screening: Screening
-    reasons: tuple[str, ...]  # incomplete, awaiting_signature, needs_review, washout_ending
+    # incomplete, awaiting_judgment, awaiting_signature, needs_review, washout_ending
+    reasons: tuple[str, ...]
     eligible_from: date | None
 
 
@@ -50,8 +51,9 @@ def screenings_needing_action(
     user: Any, *, today: date | None = None, within_days: int = WASHOUT_HORIZON_DAYS
 ) -> list[ActionItem]:
     """The coordinator's home: screenings at the user's own sites that are
-    incomplete, await a signature, need review after a change, or whose washout
-    ends within ``within_days`` (including ones that failed screening for it).
+    incomplete, wait only on the investigator's judgments, await a signature, need
+    review after a change, or whose washout ends within ``within_days`` (including
+    ones that failed screening for it).
 
     ``today``: by default each screening's site's today (a user may work at sites
     in different zones).
@@ -69,6 +71,9 @@ def screenings_needing_action(
         latest_status = getattr(s, "latest_status", None)
         if s.status == ScreeningStatus.IN_PROGRESS and latest_status == "incomplete":
             reasons.append("incomplete")
+        if s.status == ScreeningStatus.IN_PROGRESS and latest_status == "needs_review":
+            # All data in; only the investigator's judgments are left.
+            reasons.append("awaiting_judgment")
         if s.status in (ScreeningStatus.AWAITING_SIGNATURE, ScreeningStatus.NEEDS_REVIEW):
             reasons.append(str(s.status))
         eligible_from = getattr(s, "latest_eligible_from", None)
@@ -79,6 +84,42 @@ def screenings_needing_action(
         if reasons:
             items.append(ActionItem(s, tuple(reasons), eligible_from))
     return items
+
+
+@dataclass(frozen=True)
+class JudgmentItem:
+    """A screening in progress that waits on the investigator's judgments."""
+
+    screening: Screening
+    pending: tuple[str, ...]  # the judgments' labels, in the panel's order
+
+
+def screenings_awaiting_judgment(user: Any) -> list[JudgmentItem]:
+    """The investigator's home: screenings in progress at the sites where the user
+    signs whose latest evaluation waits on investigator judgments (whether or not
+    data is still missing besides)."""
+    latest = Evaluation.objects.filter(screening=OuterRef("pk")).newest_first()
+    screenings = (
+        with_latest_evaluation(
+            Screening.objects.for_user(user).filter(
+                candidate__site_id__in=roles_of(user).investigator_site_ids,
+                status=ScreeningStatus.IN_PROGRESS,
+                rescreened_by__isnull=True,
+            )
+        )
+        .annotate(
+            latest_pending=Subquery(
+                latest.values("result__pending_judgments")[:1], output_field=JSONField()
+            )
+        )
+        .select_related("candidate__trial", "candidate__site", "protocol_version")
+        .order_by("candidate__screening_number", "attempt")
+    )
+    return [
+        JudgmentItem(s, tuple(j["label"] for j in s.latest_pending))
+        for s in screenings
+        if s.latest_pending
+    ]
 
 
 def screenings_awaiting_signature(user: Any) -> QuerySet[Any]:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from accounts.roles import roles_of
 from screening.selectors import (
     monitor_log,
+    screenings_awaiting_judgment,
     screenings_awaiting_signature,
     screenings_needing_action,
 )
@@ -25,10 +26,17 @@ def home(request: HttpRequest) -> HttpResponse:
         items = screenings_needing_action(request.user)
         context["action"] = {
             reason: [i for i in items if reason in i.reasons]
-            for reason in ("incomplete", "awaiting_signature", "needs_review", "washout_ending")
+            for reason in (
+                "incomplete",
+                "awaiting_judgment",
+                "awaiting_signature",
+                "needs_review",
+                "washout_ending",
+            )
         }
     if roles.investigator_site_ids:
         context["to_sign"] = list(screenings_awaiting_signature(request.user))
+        context["to_judge"] = screenings_awaiting_judgment(request.user)
     if roles.monitor:
         context["log"] = monitor_log(request.user)
     return render(request, "accounts/home.html", context)
