@@ -493,9 +493,7 @@ def test_an_email_longer_than_its_column_is_refused_beside_the_field() -> None:
     email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".org"  # valid, and 310 long
     form = CandidateRegisterForm({"email": email}, trial_sites=TrialSite.objects.none())
     assert not form.is_valid()
-    assert form.errors["email"] == [
-        f"Ensure this value has at most 254 characters (it has {len(email)})."
-    ]
+    assert form.errors["email"] == [f"Email: at most 254 characters; this has {len(email)}."]
 
 
 def test_audit_addresses_of_the_review_are_not_found(readers: dict[str, Client]) -> None:

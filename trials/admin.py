@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -19,6 +19,9 @@ from trials.models import (
     TrialSite,
 )
 from trials.services.protocols import protocol_version_delete_draft
+
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
 
 
 @admin.register(Site)
@@ -55,9 +58,11 @@ class NamedValuesFilter(admin.AllValuesFieldListFilter):
     """The admin's filter by a field's distinct values, with a name for the blank value:
     its own link for it has no text, which a screen reader announces as nothing."""
 
-    def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:
+    def choices(self, changelist: Any) -> Iterator[_ListFilterChoices]:
         for choice in super().choices(changelist):
-            yield {**choice, "display": "(blank)"} if choice["display"] == "" else choice
+            if choice["display"] == "":
+                choice["display"] = "(blank)"  # a fresh dict for each link
+            yield choice
 
 
 @admin.register(Trial)

@@ -8,12 +8,13 @@ from typing import Any
 from django import forms
 
 from screening.forms.fields import DayField
+from screening.forms.limits import TextLimitsForm
 from screening.models import ScreeningStatus, Sex
 from screening.services.candidates import IdentityData
 from trials.models import TrialSite
 
 
-class CandidateRegisterForm(forms.Form):
+class CandidateRegisterForm(TextLimitsForm):
     """Identity and the trial at a site. ``trial_sites``: where this user may register."""
 
     trial_site = forms.ModelChoiceField(
@@ -44,7 +45,7 @@ class CandidateRegisterForm(forms.Form):
         )
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(TextLimitsForm):
     """Correcting who a candidate is: the same fields as registration, and why."""
 
     full_name = CandidateRegisterForm.base_fields["full_name"]

@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 
 from screening.forms.fields import DayField
+from screening.forms.limits import TextLimitsForm
 from screening.models import Outcome, ReasonCategory
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextLimitsForm):
     """Propose an outcome. ``criteria``: (id, text) of the protocol's criteria;
     the failing ones of the latest evaluation come ticked."""
 
@@ -67,7 +68,7 @@ class RescreenForm(forms.Form):
         self.fields["carry"].choices = carry  # type: ignore[attr-defined]
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(TextLimitsForm):
     enrolled_on = DayField(label="Enrolment date")
     randomisation_number = forms.CharField(
         label="Randomisation number", required=False, max_length=60

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import ReasonCode
 from eligibility import InputSpec, Requirements
 from screening.forms.fields import DayField, NumberField
+from screening.forms.limits import TextLimitsForm
 from screening.forms.rows import RowFormSet, row_formset
 from screening.services.validation import RANGE_LIMIT, VALUE
 from screening.shapes import OBSERVATION
@@ -49,7 +50,7 @@ def _small(label: str) -> forms.TextInput:
     )
 
 
-class ScreeningEntryForm(forms.Form):
+class ScreeningEntryForm(TextLimitsForm):
     """Every single-valued input of a protocol version, plus the reason for a change.
 
     ``can_judge``: investigator-judgment items are editable only for an
