@@ -1,78 +1,36 @@
 """docs/protocol-coverage.md agrees with the definitions in protocols/.
 
-Each criterion is classed from its parsed rule, through the inputs the rule needs:
-
-- **judgment** when the rule asks only investigator judgments (the candidate's sex may
-  decide whether the question applies);
-- **answered** when it asks only questions (answers, perhaps with judgments or sex);
-- **computed** when it reads anything Eligo evaluates itself: a measurement, laboratory
-  result, derived quantity, medication, history event, date or score item.
+Each criterion is classed from its parsed rule, through the inputs the rule needs
+(``coverage_doc.classify``): **judgment** when the rule asks only investigator judgments
+(the candidate's sex may decide whether they apply), **answered** when it asks only
+questions, **computed** when it reads anything Eligo evaluates itself (a measurement,
+laboratory result, derived quantity, medication, history event, date or score item).
 
 The document must list every criterion of every definition with that class, give a
-reason for every judgment, and total them correctly.
+reason for every judgment, and total them correctly; ``python -m
+tests.protocols.coverage_doc`` rewrites its tables.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from decimal import Decimal
-from functools import cache
 
 import pytest
 
-from eligibility import ProtocolDefinition, load_definition_file
-
-from .helpers import PROTOCOLS, ROOT
-
-DOC = ROOT / "docs" / "protocol-coverage.md"
-QUESTIONS = {"answer", "judgment", "sex"}
-KINDS = ("computed", "answered", "judgment")
-
-
-def classify(definition: ProtocolDefinition) -> dict[str, str]:
-    used: dict[str, set[str]] = {c.id: set() for c in definition.criteria}
-    for spec in definition.requirements().inputs():
-        for criterion_id in spec.used_by:
-            used[criterion_id].add(spec.kind)
-    found = {}
-    for criterion_id, kinds in used.items():
-        if "judgment" in kinds and kinds <= {"judgment", "sex"}:
-            found[criterion_id] = "judgment"
-        elif kinds <= QUESTIONS:
-            found[criterion_id] = "answered"
-        else:
-            found[criterion_id] = "computed"
-    return found
-
-
-@cache
-def definitions() -> dict[str, ProtocolDefinition]:
-    loaded = (load_definition_file(path) for path in sorted(PROTOCOLS.glob("*.yaml")))
-    return {d.trial_code: d for d in loaded}
-
-
-def cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.strip().strip("|").split("|")]
-
-
-def doc_tables() -> dict[str, list[list[str]]]:
-    """The rows of each ``## <trial code>`` section's table, and of ``## Totals``."""
-    tables: dict[str, list[list[str]]] = {}
-    section = None
-    for line in DOC.read_text(encoding="utf-8").splitlines():
-        heading = re.match(r"^## (\S+)", line)
-        if heading:
-            section = heading.group(1)
-            tables[section] = []
-        elif section and line.startswith("|") and not re.match(r"^\|\s*-", line):
-            tables[section].append(cells(line))
-    return {name: rows[1:] for name, rows in tables.items()}  # without the header row
+from .coverage_doc import (
+    DOC,
+    PLACEHOLDER,
+    classify,
+    definitions,
+    doc_tables,
+    totals,
+    trial_section,
+)
 
 
 @pytest.fixture(scope="module")
 def tables() -> dict[str, list[list[str]]]:
-    return doc_tables()
+    return doc_tables(DOC.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("code", sorted(definitions()))
@@ -91,22 +49,32 @@ def test_every_judgment_gives_its_reason(tables: dict[str, list[list[str]]], cod
         assert len(row) == 3, row
         assert row[2], row
         if row[1] == "judgment":
+            assert PLACEHOLDER not in row[2], f"{code} {row[0]}: give the reason"
             assert len(row[2]) > 20, f"{code} {row[0]}: give the reason it needs a judgment"
 
 
 def test_the_totals_add_up_and_the_aim_is_met(tables: dict[str, list[list[str]]]) -> None:
-    everything: Counter[str] = Counter()
-    expected_rows = []
-    for code, definition in sorted(definitions().items()):
-        counts = Counter(classify(definition).values())
-        everything.update(counts)
-        expected_rows.append(
-            [code, str(len(definition.criteria)), *(str(counts[k]) for k in KINDS)]
-        )
-    total = sum(everything.values())
-    expected_rows.append(["all", str(total), *(str(everything[k]) for k in KINDS)])
-    assert tables["Totals"] == expected_rows
-    share = Decimal(100 * (everything["computed"] + everything["answered"])) / total
-    text = DOC.read_text(encoding="utf-8")
-    assert f"{share.quantize(Decimal(1))} %" in text
+    rows, share, _ = totals()
+    assert tables["Totals"] == rows
+    assert f"{share.quantize(Decimal(1))} %" in DOC.read_text(encoding="utf-8")
     assert share >= 80
+
+
+def test_a_classification_matches_what_a_reader_would_say() -> None:
+    # hMSC100: E15 asks only a judgment, E11 only an answer, E10 reads laboratory
+    # results, and E14 mixes results with a judgment (computed: a result can decide it).
+    hmsc = classify(definitions()["HMSC100"])
+    assert (hmsc["E15"], hmsc["E11"], hmsc["E10"], hmsc["E14"]) == (
+        "judgment",
+        "answered",
+        "computed",
+        "computed",
+    )
+    # A pregnancy question gated by sex is still only answered.
+    assert classify(definitions()["NCT04207203"])["E5"] == "answered"
+
+
+def test_a_judgment_without_a_reason_is_marked_when_the_tables_are_rewritten() -> None:
+    lines = trial_section(definitions()["HMSC100"], reasons={"E17": "An open clause: …"})
+    assert f"| E15 | judgment | {PLACEHOLDER} |" in lines
+    assert "| E17 | judgment | An open clause: … |" in lines
