@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from accounts.roles import roles_of
 from screening.models import (
     OPEN_STATUSES,
+    WHOLE_SCREENING,
     Candidate,
     DataQuery,
     Decision,
@@ -408,3 +410,117 @@ def verification_progress_by_site(
         site_id = sites[pk]
         out[site_id] = out.get(site_id, VerificationProgress()) + progress
     return out
+
+
+# --- Monitor review of one screening, and the query list -------------------------------
+
+
+@dataclass
+class ValueReview:
+    """What the review says of one value: its queries not closed, its verification mark
+    (standing, or the latest cleared one)."""
+
+    ref: str
+    label: str
+    queries: list[DataQuery] = field(default_factory=list)
+    mark: SourceVerification | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.mark is not None and self.mark.stands
+
+    @property
+    def cleared(self) -> bool:
+        return self.mark is not None and not self.mark.stands
+
+
+@dataclass
+class ScreeningReview:
+    """Queries and verification of one screening, for its summary and its entry form.
+
+    ``by_ref``: per value (``observation:alt``); ``by_spec``: per input of the form (a
+    group of medication courses holds several values); ``whole``: the queries on the
+    screening as a whole; ``sections``: per section of the form, its progress."""
+
+    queries: list[DataQuery]
+    by_ref: dict[str, ValueReview]
+    by_spec: dict[str, list[ValueReview]]
+    whole: list[DataQuery]
+    progress: VerificationProgress
+    sections: dict[str, VerificationProgress]
+
+
+def screening_review(screening: Screening) -> ScreeningReview:
+    """What the monitor's review has to say about every value of ``screening``."""
+    from screening.services.targets import queryable_targets
+
+    targets = queryable_targets(screening)
+    queries = list(
+        screening.queries.exclude(status=QueryStatus.CLOSED)
+        .select_related("raised_by")
+        .order_by("raised_at", "pk")
+    )
+    by_ref = {ref: ValueReview(ref, t.label) for ref, t in targets.items()}
+    for query in queries:
+        ref = f"{query.target_shape}:{query.target_key}"
+        by_ref.setdefault(ref, ValueReview(ref, query.target_label)).queries.append(query)
+    marks = SourceVerification.objects.filter(screening=screening).select_related(
+        "verified_by", "cleared_by"
+    )
+    for mark in marks.order_by("verified_at", "pk"):
+        ref = f"{mark.target_shape}:{mark.target_key}"
+        if ref in by_ref:  # a removed value keeps its marks on record, not on the page
+            by_ref[ref].mark = mark
+    by_spec: dict[str, list[ValueReview]] = {}
+    sections: dict[str, VerificationProgress] = {}
+    for ref, target in targets.items():
+        review = by_ref[ref]
+        if target.spec and (review.queries or review.mark is not None):
+            by_spec.setdefault(target.spec, []).append(review)
+        if target.saved:
+            one = VerificationProgress(int(review.verified), 1)
+            sections[target.section] = sections.get(target.section, VerificationProgress()) + one
+    whole = by_ref.pop(f"{WHOLE_SCREENING}:", ValueReview("", "")).queries
+    return ScreeningReview(
+        queries=queries,
+        by_ref=by_ref,
+        by_spec=by_spec,
+        whole=whole,
+        progress=sum(sections.values(), VerificationProgress()),
+        sections=sections,
+    )
+
+
+def query_list(
+    user: Any,
+    *,
+    status: str = "",
+    trial: str = "",
+    site: str = "",
+    older_than_days: int | None = None,
+    now: datetime | None = None,
+) -> QuerySet[DataQuery]:
+    """The queries on screenings ``user`` may see, oldest first, filtered by status
+    (``unresolved``: open or answered), trial code, site code and age in days."""
+    queries = DataQuery.objects.filter(
+        screening__in=Screening.objects.for_user(user)
+    ).select_related("screening__candidate__trial", "screening__candidate__site", "raised_by")
+    if status == "unresolved":
+        queries = queries.exclude(status=QueryStatus.CLOSED)
+    elif status:
+        queries = queries.filter(status=status)
+    if trial:
+        queries = queries.filter(screening__candidate__trial__code=trial)
+    if site:
+        queries = queries.filter(screening__candidate__site__code=site)
+    if older_than_days is not None:
+        cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+        queries = queries.filter(raised_at__lte=cutoff)
+    return queries.order_by("raised_at", "pk")
+
+
+def open_queries_at_sites(user: Any) -> QuerySet[DataQuery]:
+    """The site staff's home: queries awaiting an answer at the user's own sites."""
+    return query_list(user, status=QueryStatus.OPEN).filter(
+        screening__candidate__site_id__in=roles_of(user).site_ids
+    )

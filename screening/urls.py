@@ -8,6 +8,7 @@ from screening.views import (
     history,
     identity,
     log,
+    queries,
     record,
     summary,
 )
@@ -20,6 +21,8 @@ urlpatterns = [
     path("exports/", exports.export_list, name="exports"),
     path("exports/<int:pk>/", exports.export_detail, name="export"),
     path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
+    path("queries/", queries.query_list_view, name="queries"),
+    path("queries/<int:qid>/", queries.query_detail, name="query"),
     path("candidates/new/", candidates.candidate_register_view, name="register"),
     path("candidates/<int:pk>/", candidates.candidate_detail, name="candidate"),
     path("candidates/<int:pk>/identity/", identity.candidate_identity_view, name="identity"),
@@ -31,6 +34,8 @@ urlpatterns = [
     path("<int:pk>/sign/", decisions.decision_sign_view, name="sign"),
     path("<int:pk>/rescreen/", decisions.screening_rescreen_view, name="rescreen"),
     path("<int:pk>/enrol/", decisions.screening_enrol_view, name="enrol"),
+    path("<int:pk>/queries/new/", queries.query_raise_view, name="query_raise"),
+    path("<int:pk>/verify/", queries.verify_view, name="verify"),
     path("<int:pk>/record/", record.screening_record, name="record"),
     path("<int:pk>/record.pdf", record.screening_record_pdf, name="record_pdf"),
 ]

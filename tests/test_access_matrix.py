@@ -104,7 +104,21 @@ RULES: dict[str, Rule] = {
         _signed_in(404, investigator_a=302), kwargs=lambda world: {"pk": world["screening"].pk}
     ),
     "screening:panel": Rule(_signed_in(405), kwargs=lambda world: {"pk": world["screening"].pk}),
+    # Monitor review: queries read by site A and the monitor; raised by the monitor only.
+    "screening:queries": Rule(_signed_in(200, data_manager=404)),
+    "screening:query": Rule(_A_OR_MONITOR, kwargs=lambda world: {"qid": _a_query(world).pk}),
+    "screening:query_raise": Rule(
+        _signed_in(404, monitor=200), kwargs=lambda world: {"pk": world["screening"].pk}
+    ),
+    "screening:verify": Rule(_signed_in(405), kwargs=lambda world: {"pk": world["screening"].pk}),
 }
+
+
+def _a_query(world: dict[str, Any]) -> Any:
+    """An open query the monitor raised on site A's screening."""
+    from screening.services.queries import query_raise
+
+    return query_raise(user=world["monitor"], screening=world["screening"], text="Consent date?")
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
@@ -342,6 +356,21 @@ def _entry_form(world: World) -> dict[str, Any]:
     return data
 
 
+def _weighed(world: World) -> dict[str, Any]:
+    """Site A's screening with one saved value to verify."""
+    from datetime import date
+    from decimal import Decimal
+
+    from screening.services import ObservationInput, ScreeningChanges
+    from tests.helpers import save
+
+    weight = ObservationInput(
+        code="weight", value=Decimal("60"), unit="kg", observed_on=date(2026, 11, 19)
+    )
+    save(world["coordinator_a"], world["screening"], ScreeningChanges(observations=[weight]))
+    return _screening(world)
+
+
 def _site_a_link(world: World) -> dict[str, Any]:
     from trials.models import TrialSite
 
@@ -484,6 +513,27 @@ POST_RULES: dict[str, Post] = {
         target=_screen_failure,
         data=lambda world: {"screening_date": "2026-11-21", "consent_date": "2026-11-21"},
         made=lambda world, persona: world["candidate"].screenings.filter(attempt=2).exists(),
+    ),
+    # --- Monitor review: queries and source verification --------------------------------
+    "screening:queries": _read_only("screening:queries"),
+    "screening:query_raise": Post(
+        expect=_answers(404, monitor=Makes(302)),
+        target=_screening,
+        data=lambda world: {"target": "screening:", "text": "Is the consent date right?"},
+        made=lambda world, persona: _events(world, "screening.query.raised", world[persona]),
+    ),
+    # Site A answers; the monitor who raised it may not answer it, only close it.
+    "screening:query": Post(
+        expect=_A_MAKES,
+        target=lambda world: {"qid": _remember(world, "query", _a_query(world)).pk},
+        data=lambda world: {"action": "answer", "text": "Checked against the consent form."},
+        made=lambda world, persona: _fresh(world["query"]).status == "answered",
+    ),
+    "screening:verify": Post(
+        expect=_answers(404, monitor=Makes(302)),
+        target=_weighed,
+        data=lambda world: {"ref": "observation:weight"},
+        made=lambda world, persona: world["screening"].verifications.exists(),
     ),
     "screening:enrol": Post(
         expect=_A_MAKES,

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from accounts.roles import roles_of
 from screening.selectors import (
     monitor_log,
+    open_queries_at_sites,
     screenings_awaiting_judgment,
     screenings_awaiting_signature,
     screenings_needing_action,
@@ -34,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "washout_ending",
             )
         }
+        context["open_queries"] = list(open_queries_at_sites(request.user)[:20])
     if roles.investigator_site_ids:
         context["to_sign"] = list(screenings_awaiting_signature(request.user))
         context["to_judge"] = screenings_awaiting_judgment(request.user)

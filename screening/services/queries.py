@@ -189,6 +189,7 @@ def query_raise(
     return query
 
 
+@transaction.atomic
 def _move(
     action: QueryAction,
     *,

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from eligibility import Requirements, display_unit, plain_number
+from screening.services.targets import key_of, ref_of
+from screening.shapes import HISTORY_EVENT, MEDICATION, OBSERVATION, SCORE_ITEMS
 
 
 @dataclass
@@ -16,6 +18,7 @@ class Line:
     value: str
     on: Any = None
     note: str = ""
+    ref: str = ""  # the value, as queries and verification name it (observation:alt)
 
 
 @dataclass
@@ -48,21 +51,27 @@ def saved_blocks(screening: Any, requirements: Requirements) -> list[Block]:
             obs = observations.get(spec.code)
             if obs is not None:
                 block.lines.append(_observation_line(spec.label, obs))
+                block.lines[-1].ref = ref_of(OBSERVATION.name, key_of(OBSERVATION, obs))
             elif spec.kind == "medication":
                 codes = {spec.code, *(c.code for c in spec.choices)}
                 labels = {c.code: c.label for c in spec.choices}
                 for med in (m for m in medications if m.drug in codes):
                     block.lines.append(_medication_line(spec.label, med, labels))
+                    block.lines[-1].ref = ref_of(MEDICATION.name, key_of(MEDICATION, med))
             elif spec.kind == "event":
                 for event in (e for e in events if e.code == spec.code):
                     details = ", ".join(
                         f"{_words(k)}: {_words(str(v))}" for k, v in sorted(event.details.items())
                     )
-                    block.lines.append(Line(spec.label, details or "recorded", event.occurred_on))
+                    line = Line(spec.label, details or "recorded", event.occurred_on)
+                    line.ref = ref_of(HISTORY_EVENT.name, key_of(HISTORY_EVENT, event))
+                    block.lines.append(line)
             elif spec.kind == "checklist" and spec.code in checklists:
                 names = {c.code: c.label for c in spec.choices}
                 ticked = [names.get(i, i) for i in checklists[spec.code].items]
-                block.lines.append(Line(spec.label, "; ".join(ticked) or "none ticked"))
+                line = Line(spec.label, "; ".join(ticked) or "none ticked")
+                line.ref = ref_of(SCORE_ITEMS.name, key_of(SCORE_ITEMS, checklists[spec.code]))
+                block.lines.append(line)
         if block.code == "medications" or any(s.kind == "medication" for s in section.inputs):
             block.lines.append(_flag_line("Medication history", screening.medications_complete))
         if any(s.kind == "event" for s in section.inputs):

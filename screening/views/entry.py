@@ -22,6 +22,7 @@ from screening.forms.entry import ScreeningEntryForm
 from screening.forms.layout import entry_sections, hints
 from screening.forms.mapping import changes_from_form, initial_from_saved, site_ranges_for
 from screening.models import Screening
+from screening.selectors import screening_review
 from screening.services.common import (
     ScreeningConflictError,
     ScreeningRuleError,
@@ -77,6 +78,10 @@ def _render(
             "site_zone": screening.candidate.site.time_zone,
             "alerts": alerts or [],
             "conflict": conflict,
+            "review": screening_review(screening),
+            "answers_query": request.POST.get("answers_query", "")
+            if request.method == "POST"
+            else "",
         },
         status=status,
     )
@@ -113,6 +118,7 @@ def screening_entry(request: HttpRequest, pk: int) -> HttpResponse:
             expected_revision=form.cleaned_data["expected_revision"],
             reason=form.cleaned_data.get("reason") or "",
             reason_code=form.cleaned_data.get("reason_code") or "",
+            answers_query=_answers_query(request),
             request=request,
         )
     except ScreeningConflictError as conflict:
@@ -144,6 +150,12 @@ def screening_entry(request: HttpRequest, pk: int) -> HttpResponse:
     if "view_summary" in request.POST:
         return redirect("screening:summary", pk=screening.pk)
     return redirect(reverse("screening:entry", kwargs={"pk": screening.pk}))
+
+
+def _answers_query(request: HttpRequest) -> int | None:
+    """The query the coordinator says the change answers ("in answer to query #N")."""
+    chosen = request.POST.get("answers_query", "").strip()
+    return int(chosen) if chosen.isdigit() else None
 
 
 def _saved_message(outcome: Any) -> str:

@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.access import can_view_history
+from accounts.access import can_raise_query, can_verify_source, can_view_history
 from screening.engine_bridge import definition_for
 from screening.models import Evaluation, Screening
 from screening.pseudonymise import result_for
+from screening.selectors import screening_review
 from screening.services import workflow
 from screening.services.common import latest_evaluation
 from screening.services.workflow import Action
@@ -40,6 +41,16 @@ def actions(user: Any, screening: Screening) -> dict[str, bool]:
         "can_history": can_view_history(
             user, site=screening.candidate.site, trial_id=screening.candidate.trial_id
         ),
+        **review_actions(user, screening),
+    }
+
+
+def review_actions(user: Any, screening: Screening) -> dict[str, bool]:
+    """The monitor's review: raise queries, verify values against source."""
+    trial_id, site_id = screening.candidate.trial_id, screening.candidate.site_id
+    return {
+        "can_query": can_raise_query(user, trial_id=trial_id, site_id=site_id),
+        "can_verify": can_verify_source(user, trial_id=trial_id, site_id=site_id),
     }
 
 
@@ -66,6 +77,7 @@ def screening_summary(request: HttpRequest, pk: int) -> HttpResponse:
             "attempts": attempts,
             "enrolment": getattr(screening, "enrolment", None),
             "actions": actions(request.user, screening),
+            "review": screening_review(screening),
             **context,
         },
     )

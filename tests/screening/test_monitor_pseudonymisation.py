@@ -38,6 +38,7 @@ from screening.services import (
     decision_sign,
 )
 from screening.services.exports import log_export_build
+from screening.services.queries import query_answer, query_raise
 from tests.helpers import PASSWORD, enter_example, start
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,10 @@ class Person:
 # Screening-app pages and where the scan reaches them; the guard test below fails when
 # a new page is added to the URL configuration and not to the scan.
 SCANNED = {
+    "queries",
+    "query",
+    "query_raise",
+    "verify",
     "candidates",
     "log",
     "candidate",
@@ -218,6 +223,15 @@ def people(
 
     for trial in (hmsc, nct):
         MonitorAssignment.objects.create(monitor=monitor, trial=trial)
+    # A query on each, answered by the site, so that the review pages have a thread.
+    for screening in (erika_screening, max_screening):
+        query = query_raise(
+            user=monitor,
+            screening=screening,
+            text="Please confirm the weight.",
+            target="screening:",
+        )
+        query_answer(user=coordinator_a, query=query, text="Confirmed against the chart.")
     for screening in (erika_screening, max_screening):
         screening.refresh_from_db()
     # The monitor's own exports, written as a worker writes them.
@@ -280,6 +294,11 @@ def _pages(person: Person) -> list[tuple[str, str]]:
         ("get", screening_url("enrol")),
         ("post", screening_url("panel")),
         ("get", reverse("audit:trail")),
+        ("get", reverse("screening:queries")),
+        ("get", reverse("screening:queries") + "?status=answered"),
+        ("get", screening_url("query_raise")),
+        ("post", screening_url("verify")),
+        *(("get", reverse("screening:query", kwargs={"qid": q.pk})) for q in s.queries.all()),
     ]
     objects = [
         ("screening.candidate", c.pk),
@@ -322,8 +341,11 @@ def test_no_page_or_export_a_monitor_can_reach_states_an_exact_age_birth_date_or
     # The scan read the pages a monitor works with, not a row of 404s.
     for person in people:
         s = person.screening
-        for name in ("summary", "record", "record_pdf", "history"):
+        for name in ("summary", "record", "record_pdf", "history", "query_raise"):
             assert reverse(f"screening:{name}", kwargs={"pk": s.pk}) in reached, name
+        for query in s.queries.all():
+            assert reverse("screening:query", kwargs={"qid": query.pk}) in reached
+    assert reverse("screening:queries") in reached
     assert reverse("screening:log") + "?format=csv" in reached
 
 
