@@ -34,13 +34,14 @@ from accounts.services import (
     user_save,
 )
 from audit.admin import REASON_CODE_FIELD, REASON_FIELD, AuditedModelAdmin
+from config.admin_inlines import LabelledTabularInline
 
 
 def _utc(moment: dt.datetime) -> str:
     return f"{moment.astimezone(dt.UTC):%d %b %Y %H:%M}"
 
 
-class SiteMembershipInline(admin.TabularInline):
+class SiteMembershipInline(LabelledTabularInline):
     """A person's roles at sites: changed only by someone who may manage the person."""
 
     model = SiteMembership

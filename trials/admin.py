@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from audit.admin import AuditedModelAdmin
+from config.admin_inlines import LabelledTabularInline
 from trials.models import (
     Drug,
     DrugClass,
@@ -30,13 +31,13 @@ class SiteAdmin(AuditedModelAdmin):
     search_fields = ("code", "name")
 
 
-class TrialSiteInline(admin.TabularInline):
+class TrialSiteInline(LabelledTabularInline):
     model = TrialSite
     extra = 0
     autocomplete_fields = ["site"]
 
 
-class ProtocolVersionInline(admin.TabularInline):
+class ProtocolVersionInline(LabelledTabularInline):
     model = ProtocolVersion
     extra = 0
     fields = ("label", "status", "effective_date", "created_at", "activated_at")
@@ -48,7 +49,7 @@ class ProtocolVersionInline(admin.TabularInline):
         return False  # versions come from importing a definition
 
 
-class MonitorAssignmentInline(admin.TabularInline):
+class MonitorAssignmentInline(LabelledTabularInline):
     model = MonitorAssignment
     extra = 0
     filter_horizontal = ["sites"]

@@ -96,6 +96,7 @@ def test_audit_trail_and_configuration_pages(
     page: Any, live_server: Any, a11y_world: dict[str, Any]
 ) -> None:
     draft, active = a11y_world["draft"], a11y_world["active"]
+    trial = a11y_world["proposed"].candidate.trial
     log_in(page, live_server.url, "dm")
     found = check(
         page,
@@ -105,6 +106,7 @@ def test_audit_trail_and_configuration_pages(
             "/audit/",
             reverse("admin:index"),
             reverse("admin:trials_trial_changelist"),
+            reverse("admin:trials_trial_change", args=[trial.pk]),
             reverse("admin:trials_protocolversion_changelist"),
             reverse("admin:trials_protocolversion_import"),
             reverse("admin:trials_protocolversion_preview", args=[draft.pk]),
