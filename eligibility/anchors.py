@@ -31,6 +31,13 @@ class AnchorDate:
     missing: MissingFact | None = None
 
     @property
+    def lacking(self) -> tuple[str, ...]:
+        """The reason to give first when the anchor's date is missing: "Planned first
+        dose: date not recorded"."""
+        m = self.missing
+        return () if m is None else (f"{m.label}: {m.reason}",)
+
+    @property
     def text(self) -> str:
         """The name with the date, as reasons quote it: "screening (2026-11-20)"."""
         return f"{self.words} ({self.on or 'not recorded'})"
@@ -59,7 +66,7 @@ def resolve(ctx: Context, anchor: Anchor) -> AnchorDate:
     if anchor.kind == "reference_date":
         on = ctx.facts.reference_dates.get(anchor.code)
         text = cat.reference_dates[anchor.code].text
-        missing = MissingFact(anchor.code, text, "reference_date", f"{text} not recorded")
+        missing = MissingFact(anchor.code, text, "reference_date", "date not recorded")
         return AnchorDate(anchor, on, words, None if on is not None else missing)
     return _first_event(ctx, anchor, words)
 

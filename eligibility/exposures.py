@@ -118,7 +118,10 @@ def _unanchored(
     missing = anchor.missing
     return Finding(
         Tri.UNKNOWN,
-        tuple(f"{describe(s)}: cannot tell whether a dose fell within {span_text}" for s in found),
+        (
+            *anchor.lacking,
+            *(f"{describe(s)}: cannot tell whether a dose fell within {span_text}" for s in found),
+        ),
         () if missing is None else (missing,),
     )
 
@@ -176,7 +179,7 @@ def cumulative(ctx: Context, node: CumulativeUse) -> Num:
             if not found:
                 return Num(Decimal(0), Decimal(0), f"No {label} recorded", "days", label)
             missing = () if anchor.missing is None else (anchor.missing,)
-            text = f"Cumulative {label} use{where} cannot be counted"
+            text = f"Cumulative {label} use{where} cannot be counted ({anchor.lacking[0]})"
             return Num(None, None, text, "days", label, missing)
         first, last = bounds(node.window, anchor.on)
         lo_from, hi_to = first or date.min, last or date.max

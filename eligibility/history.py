@@ -94,10 +94,16 @@ def history_of(ctx: Context, node: HistoryOf) -> Finding:
         return Finding(value, (f"No {what}" + (f" (recorded: {seen})" if seen else ""),))
     unsure = [e for e, v in zip(events, values, strict=True) if v is Tri.UNKNOWN]
     missing = _missing(sel, what, anchor, unsure)
-    lacks = "; ".join(m.reason for m in missing)
+    # A missing anchor is said once, first; the events' own gaps beside each event.
+    first = () if anchor is None else anchor.lacking
+    own = [m.reason for m in missing if anchor is None or m is not anchor.missing]
+    lacks = f" ({'; '.join(own)})" if own else ""
     return Finding(
         value,
-        tuple(f"{_event_text(ctx, u)}: cannot tell whether it is {what} ({lacks})" for u in unsure),
+        (
+            *first,
+            *(f"{_event_text(ctx, u)}: cannot tell whether it is {what}{lacks}" for u in unsure),
+        ),
         missing,
     )
 

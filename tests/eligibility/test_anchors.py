@@ -292,8 +292,12 @@ def test_a_reference_date_not_given_is_unknown_and_listed_as_missing(small: Smal
     assert [(m.code, m.kind, m.label) for m in c.missing] == [
         ("first_dose", "reference_date", "Planned first dose")
     ]
-    assert "Planned first dose not recorded" in " ".join(c.reasons)
-    assert "Planned first dose (Planned first dose not recorded)" in c.summary
+    assert c.reasons[0] == "Planned first dose: date not recorded"
+    assert c.reasons[1] == (
+        "Major surgery on 2026-11-15: cannot tell whether it is major surgery within 28 days "
+        "before the planned first dose (not recorded)"
+    )
+    assert c.summary == "Unknown: missing Planned first dose (date not recorded)"
     # No surgery at all: nothing can fall in the window, whenever it is.
     assert check(small, SURGERY, {"history": []}, kind="exclusion")[0] == "false"
 
