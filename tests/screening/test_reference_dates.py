@@ -25,11 +25,16 @@ trial: {code: KEYDATES, title: Surgery before the first dose}
 protocol_version: "1"
 reference_dates:
   - {code: first_dose, text: Planned first dose}
+  - {code: randomisation, text: Planned randomisation}
 criteria:
   - id: E1
     kind: exclusion
     text: Major surgery within 28 days before the first dose.
     rule: history of major_surgery within 28 days before first_dose
+  - id: I1
+    kind: inclusion
+    text: Randomisation is planned.
+    rule: randomisation is recorded
 """
 
 SURGERY = HistoryInput(code="major_surgery", occurred_on=date(2026, 11, 15))
@@ -147,10 +152,12 @@ def test_the_entry_form_asks_for_key_dates_and_saves_them(
     client = Client()
     client.force_login(coordinator_a)
     page = client.get(reverse("screening:entry", kwargs={"pk": screening.pk})).content.decode()
-    assert "Key dates" in page
+    assert page.count("Key dates") == 1  # one group holds both dates
     assert "Planned first dose" in page
+    assert "Planned randomisation" in page
     data = rendered(client, screening)
     assert "first_dose" in data
+    assert "randomisation" in data
     data["first_dose"] = "2026-12-10"
     response = client.post(reverse("screening:entry", kwargs={"pk": screening.pk}), data)
     assert response.status_code == 302
