@@ -331,8 +331,18 @@ def _check_reason(p: Problems, writes: list[_Write], reason: str, reason_code: s
 
 
 def _apply(
-    w: _Write, *, user: User, screening: Screening, now: Any, reason: str, code: str, request: Any
+    w: _Write,
+    *,
+    user: User,
+    screening: Screening,
+    now: Any,
+    reason: str,
+    code: str,
+    request: Any,
+    note: str = "",
 ) -> AuditEvent:
+    """Write one row and audit it. ``note``: said of a first entry instead of a reason
+    for change (a value entered in answer to a query)."""
     row = w.row
     if w.action == "removed":
         event = _audit_write(w, user, screening, reason, code, request)
@@ -346,7 +356,8 @@ def _apply(
         row.updated_by = user  # type: ignore[attr-defined]
         row.updated_at = now  # type: ignore[attr-defined]
         row.save()
-    return _audit_write(w, user, screening, reason if w.action != "created" else "", code, request)
+    told_reason = reason if w.action != "created" else note
+    return _audit_write(w, user, screening, told_reason, code, request)
 
 
 def _audit_write(
@@ -447,6 +458,7 @@ def screening_save(
             reason=_reason_in_answer(reason, query) if answering else reason,
             code=reason_code,
             request=request,
+            note=f"In answer to query #{query.pk}" if answering and query else "",
         )
         if answering:
             in_answer.append((told(event), event))

@@ -58,8 +58,8 @@ class QueryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, trials: list[Any], sites: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["trial"].choices = [("", "Every trial"), *trials]
-        self.fields["site"].choices = [("", "Every site"), *sites]
+        self.fields["trial"].choices = [("", "Every trial"), *trials]  # type: ignore[attr-defined]
+        self.fields["site"].choices = [("", "Every site"), *sites]  # type: ignore[attr-defined]
 
 
 class QueryTextForm(forms.Form):
@@ -169,7 +169,7 @@ def query_detail(request: HttpRequest, qid: int) -> HttpResponse:
         if form.is_valid():
             try:
                 _DO[QueryAction(action)](
-                    user=request.user,  # type: ignore[operator]
+                    user=request.user,  # type: ignore[arg-type]
                     query=query,
                     text=form.cleaned_data["text"],
                     request=request,

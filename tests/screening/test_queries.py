@@ -284,3 +284,21 @@ def test_a_change_cannot_answer_a_closed_query_or_another_screenings(
     assert closed.value.message_dict["answers_query"] == [
         f"Query #{query.pk} is not an open query of {weighed['screening']}."
     ]
+
+
+def test_a_value_entered_in_answer_to_a_query_on_a_missing_value_names_the_query(
+    weighed: dict[str, Any],
+) -> None:
+    query = _raise(weighed, "observation:alt")
+    alt = ObservationInput(code="alt", value=Decimal("30"), unit="U/L", observed_on=DAY)
+    save(
+        weighed["coordinator_a"],
+        weighed["screening"],
+        ScreeningChanges(observations=[alt]),
+        answers_query=query.pk,
+    )
+    created = AuditEvent.objects.get(
+        action="screening.observation.created", object_repr__startswith="alt"
+    )
+    assert created.reason == f"In answer to query #{query.pk}"
+    assert query.entries.get(kind="change").audit_event == created
