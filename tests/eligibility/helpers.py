@@ -162,3 +162,31 @@ def judgment(code: str) -> Callable[[Facts], object]:
 
 def reading(code: str, **fields: object) -> Callable[[Facts], object]:
     return lambda facts: set_reading(facts, code, **fields)
+
+
+# A small valid definition that tests of definition errors break one piece at a time.
+GOOD = """\
+format: eligo-protocol/1
+trial:
+  code: T1
+  title: Test trial
+protocol_version: "1"
+settings:
+  lab_validity_days: 30
+criteria:
+  - id: I1
+    kind: inclusion
+    text: Body weight ≥40 kg.
+    rule: weight >= 40 kg
+  - id: E1
+    kind: exclusion
+    text: ALT ≥ 2 × ULN.
+    rule: |-
+      alt >= 2 x ULN
+      or ast >= 2 x ULN
+"""
+
+
+def broken(old: str, new: str) -> str:
+    assert old in GOOD
+    return GOOD.replace(old, new, 1)

@@ -6,31 +6,7 @@ import pytest
 
 from eligibility import DefinitionError, load_definition
 
-GOOD = """\
-format: eligo-protocol/1
-trial:
-  code: T1
-  title: Test trial
-protocol_version: "1"
-settings:
-  lab_validity_days: 30
-criteria:
-  - id: I1
-    kind: inclusion
-    text: Body weight ≥40 kg.
-    rule: weight >= 40 kg
-  - id: E1
-    kind: exclusion
-    text: ALT ≥ 2 × ULN.
-    rule: |-
-      alt >= 2 x ULN
-      or ast >= 2 x ULN
-"""
-
-
-def broken(old: str, new: str) -> str:
-    assert old in GOOD
-    return GOOD.replace(old, new, 1)
+from .helpers import GOOD, broken
 
 
 def test_the_good_definition_loads() -> None:

@@ -12,8 +12,7 @@ import pytest
 
 from eligibility import DefinitionError, load_definition
 
-from .helpers import ROOT
-from .test_definition_errors import broken
+from .helpers import ROOT, broken
 
 RULE = "rule: weight >= 40 kg"
 TEXT = "text: Body weight ≥40 kg."
