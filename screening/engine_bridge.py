@@ -260,7 +260,9 @@ def _reading(
     if o["kind"] == ObservationKind.QUALITATIVE:
         reading["result"] = o["text_value"]
     else:
-        reading["value"] = o["value_entered"] or None
+        # A censored result reaches the engine as written in facts: "<20".
+        entered = o["value_entered"]
+        reading["value"] = f"{o['comparator']}{entered}" if entered else None
         if o["unit_entered"]:
             reading["unit"] = o["unit_entered"]
     if o["observed_on"] is not None:

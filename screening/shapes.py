@@ -228,6 +228,16 @@ OBSERVATION = Shape(
             audit="value",
             form="value",
         ),
+        # A censored result's "<" or ">=": it travels inside the facts' value ("<20") and
+        # is told with the value, so the trail's old → new shows it.
+        DataField(
+            "comparator",
+            _("Below or above"),
+            Kind.CHOICE,
+            change="comparator",
+            fact="value",
+            audit="value",
+        ),
         DataField(
             "unit_entered",
             _("Unit"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import ReasonCode
 from eligibility import InputSpec, Requirements
-from screening.forms.fields import DayField, NumberField
+from screening.forms.fields import DayField, NumberField, ResultField
 from screening.forms.limits import TextLimitsForm
 from screening.forms.rows import RowFormSet, row_formset
 from screening.services.validation import RANGE_LIMIT, VALUE
@@ -99,7 +99,7 @@ class ScreeningEntryForm(TextLimitsForm):
     def _add(self, spec: InputSpec, data: Any, rows: list[dict[str, Any]] | None) -> None:
         code = spec.code
         if is_numeric(spec):
-            self.fields[f"{code}__value"] = NumberField(
+            self.fields[f"{code}__value"] = ResultField(
                 column=VALUE, label=spec.label, required=False
             )
             self.fields[f"{code}__unit"] = forms.ChoiceField(

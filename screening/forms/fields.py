@@ -8,13 +8,16 @@ on it; a day such as 0001-01-01 would reach the engine's washout arithmetic.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
+from eligibility import comparator_symbol, split_comparator
 from screening.services.validation import NumberColumn, day_refusal
 
 if TYPE_CHECKING:
@@ -44,6 +47,67 @@ class NumberField(forms.DecimalField):
         if refusal is not None:
             raise ValidationError(refusal, code="impossible")
         return number
+
+
+@dataclass(frozen=True)
+class EnteredResult:
+    """A result as typed: its number and, for a censored result, its comparator
+    (``<20`` is ``"<"`` and 20)."""
+
+    number: Decimal
+    comparator: str = ""
+
+    def __str__(self) -> str:
+        return f"{comparator_symbol(split_comparator(self.comparator)[0])}{self.number}"
+
+
+class ResultField(forms.Field):
+    """A measurement or laboratory result: a number, or a number after ``<``, ``<=``,
+    ``>``, ``>=`` (``≤``, ``≥``) for a result below or above the laboratory's limit. The
+    number must fit its database ``column``; the message names the field."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, column: NumberColumn, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.column = column
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "autocomplete": "off", "spellcheck": "false"}
+
+    def to_python(self, value: Any) -> EnteredResult | None:
+        if isinstance(value, EnteredResult):
+            return value
+        if value in self.empty_values or not str(value).strip():
+            return None
+        comparator, rest = split_comparator(str(value))
+        try:
+            number = Decimal(rest)
+        except ArithmeticError:
+            number = None
+        if number is None:
+            raise ValidationError(
+                _(
+                    "%(label)s: enter a number, or a number after <, <=, > or >= for a result "
+                    "below or above the laboratory's limit (got %(got)s)."
+                ),
+                code="invalid",
+                params={"label": self.label, "got": repr(str(value).strip())},
+            )
+        # NaN, Infinity and 1E+100000 are refused in the column's words, as for any number.
+        refusal = self.column.refusal(number, str(self.label))
+        if refusal is not None:
+            raise ValidationError(refusal, code="impossible")
+        return EnteredResult(number, comparator or "")
+
+    def prepare_value(self, value: Any) -> Any:
+        return str(value) if isinstance(value, EnteredResult) else value
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return self.to_python(initial) != self.to_python(data)
+        except ValidationError:
+            return True
 
 
 class DayField(forms.DateField):

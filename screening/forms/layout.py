@@ -64,9 +64,15 @@ def _limits_text(lim: Limits | None, unit: str) -> str:
 
 
 def hint_for(
-    definition: ProtocolDefinition, spec: InputSpec, value: Decimal | None, unit: str | None
+    definition: ProtocolDefinition,
+    spec: InputSpec,
+    value: Decimal | None,
+    unit: str | None,
+    *,
+    sign: str = "",
 ) -> Hint:
-    """The converted value and plausibility of what was typed for one numeric input."""
+    """The converted value and plausibility of what was typed for one numeric input
+    (``sign``: a censored result's ``<`` or ``≥``, shown before the converted limit)."""
     limits = _limits_text(spec.soft, spec.unit or "")
     if value is None:
         return Hint(spec.code, limits=limits)
@@ -82,7 +88,7 @@ def hint_for(
     shown = quantize(canonical, quantity.precision)
     converted = ""
     if (unit or quantity.unit) != quantity.unit:
-        converted = f"= {shown} {display_unit(quantity.unit)}".strip()
+        converted = f"= {sign}{shown} {display_unit(quantity.unit)}".strip()
     impossible = spec.hard is not None and not spec.hard.contains(shown)
     implausible = spec.soft is not None and not spec.soft.contains(shown)
     return Hint(spec.code, converted, implausible and not impossible, impossible, limits)
@@ -104,10 +110,12 @@ def _hint_from_form(
     unit_field = form[f"{spec.code}__unit"]
     try:
         # Read as the form reads it: a figure the form refuses has no hint to give.
-        value = value_field.field.to_python(value_field.value())
+        entered = value_field.field.to_python(value_field.value())
     except ValidationError:
-        value = None
-    hint = hint_for(definition, spec, value, unit_field.value() or spec.unit)
+        entered = None
+    value = None if entered is None else entered.number
+    sign = "" if entered is None else str(entered).removesuffix(str(entered.number))
+    hint = hint_for(definition, spec, value, unit_field.value() or spec.unit, sign=sign)
     hint.confirm = form[f"{spec.code}__confirm"]
     return hint
 

@@ -87,7 +87,7 @@ def initial_from_saved(
         if is_numeric(spec):
             site = site_ranges.get(code)
             if obs is not None:
-                initial[f"{code}__value"] = obs.value_entered
+                initial[f"{code}__value"] = obs.entered
                 initial[f"{code}__unit"] = obs.unit_entered or spec.unit
                 initial[f"{code}__date"] = obs.observed_on
                 initial[f"{code}__confirm"] = obs.implausible_confirmed
@@ -213,9 +213,11 @@ def _numeric(spec: Any, data: dict[str, Any], site: SiteRange | None) -> Observa
     if from_report and site is not None:
         # The prefilled site range left as it was is the site's, not the report's.
         from_report = (lln, uln, range_unit) != (site.lln, site.uln, site.unit)
+    entered = data.get(f"{code}__value")
     return ObservationInput(
         code=code,
-        value=data.get(f"{code}__value"),
+        value=None if entered is None else entered.number,
+        comparator="" if entered is None else entered.comparator,
         unit=data.get(f"{code}__unit") or spec.unit or "",
         observed_on=data.get(f"{code}__date"),
         range_from_report=bool(from_report),

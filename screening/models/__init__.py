@@ -9,6 +9,7 @@ from screening.models.candidates import (
     Sex,
 )
 from screening.models.data import (
+    Comparator,
     HistoryEvent,
     MedicationExposure,
     Observation,
@@ -48,6 +49,7 @@ __all__ = [
     "Candidate",
     "CandidateIdentity",
     "CandidateQuerySet",
+    "Comparator",
     "DataQuery",
     "Decision",
     "Enrolment",

@@ -24,6 +24,15 @@ class ObservationKind(models.TextChoices):
     REFERENCE_DATE = "reference_date", "Reference date"
 
 
+class Comparator(models.TextChoices):
+    """How a censored result relates to its number: ``<20`` is below the detection limit."""
+
+    BELOW = "<", "<"
+    AT_MOST = "<=", "≤"
+    ABOVE = ">", ">"
+    AT_LEAST = ">=", "≥"
+
+
 class RangeSource(models.TextChoices):
     SITE = "site", "Site reference range"
     REPORT = "report", "As printed on the report"
@@ -51,7 +60,9 @@ class Observation(_ScreeningData):
     Numbers keep both what was typed (``value_entered`` as text, so "95.0"
     stays "95.0", and ``unit_entered``) and the canonical value rounded to the
     quantity's precision. The engine is given what was typed and converts it
-    itself, so its reasons quote the same figures.
+    itself, so its reasons quote the same figures. A censored result (``<20``,
+    ``>=2000``) keeps its ``comparator`` beside the number: ``value`` and
+    ``value_entered`` hold the limit, and every display shows the two together.
     """
 
     screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="observations")
@@ -62,6 +73,13 @@ class Observation(_ScreeningData):
     )
     unit = models.CharField(max_length=30, blank=True, help_text="Canonical unit.")
     value_entered = models.CharField(max_length=40, blank=True)
+    comparator = models.CharField(
+        max_length=2,
+        choices=Comparator.choices,
+        blank=True,
+        help_text="Set for a censored result: the value is below (<, <=) or above (>, >=) "
+        "the number.",
+    )
     unit_entered = models.CharField(max_length=30, blank=True)
     text_value = models.CharField(
         max_length=60, blank=True, help_text="Qualitative result, or yes / no / unknown."
@@ -91,8 +109,15 @@ class Observation(_ScreeningData):
         ]
 
     def __str__(self) -> str:
-        shown = self.text_value or f"{self.value_entered} {self.unit_entered}".strip()
+        shown = self.text_value or f"{self.entered} {self.unit_entered}".strip()
         return f"{self.code} = {shown}"
+
+    @property
+    def entered(self) -> str:
+        """The number as typed with its comparator, as every page shows it: ``<20``."""
+        if not self.value_entered:
+            return ""
+        return f"{Comparator(self.comparator).label if self.comparator else ''}{self.value_entered}"
 
 
 class MedicationExposure(_ScreeningData):

@@ -15,13 +15,16 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from eligibility import split_comparator
+
 
 @dataclass(frozen=True)
 class ObservationInput:
     """One measurement, laboratory result or qualitative result, as typed.
 
     ``value`` is the number in ``unit`` as entered (its written precision is
-    kept); ``text`` is a qualitative result such as ``negative``. A reference
+    kept), and ``comparator`` (``<``, ``<=``, ``>``, ``>=``) makes it a censored
+    result such as ``<20``; ``text`` is a qualitative result such as ``negative``. A reference
     range given here (``range_from_report``) is the one printed on the report;
     otherwise the site's range applies.
     """
@@ -32,6 +35,7 @@ class ObservationInput:
     text: str = ""
     observed_on: date | None = None
     source: str = ""
+    comparator: str = ""
     range_from_report: bool = False
     lln: Decimal | None = None
     uln: Decimal | None = None
@@ -119,10 +123,13 @@ def changes_from_facts(document: Mapping[str, Any]) -> ScreeningChanges:
     observations = []
     for reading in [*document.get("measurements", []), *document.get("labs", [])]:
         ref = reading.get("reference_range") or {}
+        value = reading.get("value")
+        comparator, value = split_comparator(value) if isinstance(value, str) else (None, value)
         observations.append(
             ObservationInput(
                 code=reading["code"],
-                value=number(reading.get("value")),
+                value=number(value),
+                comparator=comparator or "",
                 unit=reading.get("unit") or "",
                 text=reading.get("result") or "",
                 observed_on=day(reading.get("date")),

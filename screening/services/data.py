@@ -17,7 +17,7 @@ from accounts.models import User
 from audit.models import AuditEvent, ReasonCode
 from audit.services import diff_fields, require_reason
 from audit.story import told
-from eligibility import plain_number
+from eligibility import comparator_of, comparator_symbol, plain_number
 from screening.engine_bridge import definition_for
 from screening.models import (
     DataQuery,
@@ -112,17 +112,20 @@ def _observation_story(code: str, f: dict[str, Any], labels: dict[str, str]) -> 
     use = OBSERVATION_USES.get(f["kind"])
     if use is not None and use.is_date:
         return {code: (f["observed_on"], label, "")}
+    # A censored result is told with its comparator: "<20", and "<20" → "45" when changed.
+    sign = comparator_symbol(comparator_of(f["comparator"]))
     if f["text_value"] or (use is not None and use.is_answer):
         text = f["text_value"]
         story: Story = {code: (labels.get(text, text) if text else None, label, "")}
     else:
-        story = {code: (f["value_entered"] or None, label, f["unit_entered"])}
+        entered = f"{sign}{f['value_entered']}" if f["value_entered"] else None
+        story = {code: (entered, label, f["unit_entered"])}
     story[f"{code} date"] = (f["observed_on"], str(_("%(what)s date") % {"what": label}), "")
     if f["source"]:
         story[f"{code} source"] = (f["source"], str(_("%(what)s source") % {"what": label}), "")
     if f["value"] is not None and f["unit_entered"] != f["unit"]:
         story[f"{code} converted"] = (
-            plain_number(f["value"]),
+            f"{sign}{plain_number(f['value'])}" if sign else plain_number(f["value"]),
             str(_("%(what)s converted") % {"what": label}),
             f["unit"],
         )

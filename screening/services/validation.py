@@ -26,11 +26,15 @@ from django.utils.translation import gettext as _
 
 from eligibility import (
     Catalogue,
+    Comparator,
     Limits,
     ProtocolDefinition,
     Quantity,
     UnitError,
     canonical_unit,
+    censored_possible,
+    comparator_of,
+    comparator_symbol,
     display_unit,
     quantize,
     to_canonical,
@@ -183,7 +187,8 @@ def _measured(p: Problems, item: ObservationInput, q: Quantity, ctx: Context) ->
         p.add(code, refusal, "impossible")
         return {}
     unit = canonical_unit(item.unit) if item.unit.strip() else q.unit
-    entered = f"{value} {display_unit(unit)}".strip()
+    comparator = _comparator(p, item, label)
+    entered = f"{comparator_symbol(comparator)}{value} {display_unit(unit)}".strip()
     try:
         canonical = quantize(to_canonical(q, value, unit, factors), q.precision)
     except (UnitError, ArithmeticError) as exc:
@@ -195,7 +200,7 @@ def _measured(p: Problems, item: ObservationInput, q: Quantity, ctx: Context) ->
         return {}
     shown = entered if unit == q.unit else f"{entered} (= {canonical} {display_unit(q.unit)})"
     outside_soft = not q.soft.contains(canonical)
-    if not q.hard.contains(canonical):
+    if not q.hard.contains(canonical) or not _possible(comparator, canonical, q):
         p.add(
             code,
             f"{label}: {shown} is impossible; it must be {limits_text(q.hard, q.unit)}.",
@@ -214,12 +219,32 @@ def _measured(p: Problems, item: ObservationInput, q: Quantity, ctx: Context) ->
         "value": canonical,
         "unit": q.unit,
         "value_entered": format(value, "f"),
+        "comparator": comparator or "",
         "unit_entered": unit,
         "implausible_confirmed": outside_soft and item.implausible_confirmed,
     }
     if kind == ObservationKind.LAB and item.range_from_report:
         out.update(_report_range(p, item, q, unit, ctx))
     return out
+
+
+def _comparator(p: Problems, item: ObservationInput, label: str) -> Comparator | None:
+    """The censored result's comparator, or ``None`` for an exact value (or a refusal)."""
+    try:
+        return comparator_of(item.comparator)
+    except ValueError:
+        p.add(
+            item.code,
+            f"{label}: {item.comparator!r} is not a comparator; write the result as a number, "
+            "or a number after <, <=, > or >=.",
+            "comparator",
+        )
+        return None
+
+
+def _possible(comparator: Comparator | None, canonical: Decimal, q: Quantity) -> bool:
+    """A censored result allows at least one possible value (``<0`` for a count does not)."""
+    return comparator is None or censored_possible(comparator, canonical, q.hard.low, q.hard.high)
 
 
 def _report_range(

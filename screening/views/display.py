@@ -92,10 +92,11 @@ def _observation_line(label: str, obs: Any) -> Line:
         return Line(label, obs.observed_on.isoformat() if obs.observed_on else "")
     if obs.text_value:
         return Line(label, obs.text_value, obs.observed_on)
-    value = f"{obs.value_entered} {display_unit(obs.unit_entered)}".strip()
+    value = f"{obs.entered} {display_unit(obs.unit_entered)}".strip()
     notes = []
     if obs.unit_entered != obs.unit:
-        notes.append(f"= {_number(obs.value, obs.unit)}")
+        sign = obs.entered.removesuffix(obs.value_entered)
+        notes.append(f"= {sign}{_number(obs.value, obs.unit)}")
     if obs.lln is not None or obs.uln is not None:
         low = _number(obs.lln, "") or "…"
         high = _number(obs.uln, "") or "…"

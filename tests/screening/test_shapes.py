@@ -86,6 +86,10 @@ LAB = ObservationInput(
 QUALITATIVE = ObservationInput(
     code="hiv_antibody", text="negative", observed_on=DAY, source="Lab report 17"
 )
+# A censored result: HBV DNA below the detection limit.
+CENSORED = ObservationInput(
+    code="hbv_dna", value=Decimal("20"), unit="IU/mL", comparator="<", observed_on=DAY
+)
 ENDED = MedicationInput(
     drug="prednisone",
     atc="H02AB07",
@@ -102,7 +106,7 @@ EVENT = HistoryInput(
     details={"nyha_class": "II"},
 )
 FULL = ScreeningChanges(
-    observations=[LAB, QUALITATIVE],
+    observations=[LAB, QUALITATIVE, CENSORED],
     medications=[ENDED, ONGOING],
     history=[EVENT],
     answers={"informed_consent": "yes"},
@@ -332,6 +336,9 @@ def test_changes_from_facts_reads_back_every_declared_field(filled: Screening) -
             if f.change is not None and f.fact is not None:
                 expected, got = getattr(original, f.change), getattr(read, f.change)
                 assert got == expected, f"{shape.name}.{f.name}: {got!r} != {expected!r}"
+    # The censored result comes back with its comparator (the site's range is added).
+    read = observations["hbv_dna"]
+    assert (read.comparator, read.value, read.unit) == ("<", Decimal("20"), "IU/mL")
     assert dict(back.answers) == dict(FULL.answers)
     assert dict(back.judgments) == dict(JUDGMENTS.judgments)
     assert dict(back.score_items) == dict(FULL.score_items)
