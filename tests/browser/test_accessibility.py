@@ -83,12 +83,37 @@ def test_site_staff_pages(page: Any, live_server: Any, a11y_world: dict[str, Any
             f"/screening/{proposed.pk}/",
             f"/screening/{proposed.pk}/history/",
             "/screening/log/",
+            "/screening/queries/",
             "/password/",
         ],
     )
     log_out(page)
     log_in(page, base, "inv.a")
     found += check(page, base, ["/", f"/screening/{proposed.pk}/sign/"])
+    assert found == [], "\n".join(found)
+
+
+def test_monitor_pages(
+    page: Any, live_server: Any, a11y_world: dict[str, Any], monitor: Any
+) -> None:
+    from trials.models import MonitorAssignment
+
+    proposed = a11y_world["proposed"]
+    MonitorAssignment.objects.create(monitor=monitor, trial=proposed.candidate.trial)
+    log_in(page, live_server.url, "monitor")
+    found = check(
+        page,
+        live_server.url,
+        [
+            "/",
+            "/screening/candidates/",
+            f"/screening/{proposed.pk}/",
+            f"/screening/{proposed.pk}/history/",
+            "/screening/log/",
+            "/screening/queries/",
+            f"/screening/{proposed.pk}/queries/new/",
+        ],
+    )
     assert found == [], "\n".join(found)
 
 
