@@ -57,8 +57,13 @@ class EnteredResult:
     number: Decimal
     comparator: str = ""
 
+    @property
+    def sign(self) -> str:
+        """The comparator as shown before the number: ``<``, ``≤``, ``>``, ``≥``."""
+        return comparator_symbol(split_comparator(self.comparator)[0])
+
     def __str__(self) -> str:
-        return f"{comparator_symbol(split_comparator(self.comparator)[0])}{self.number}"
+        return f"{self.sign}{self.number}"
 
 
 class ResultField(forms.Field):

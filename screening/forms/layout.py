@@ -114,7 +114,7 @@ def _hint_from_form(
     except ValidationError:
         entered = None
     value = None if entered is None else entered.number
-    sign = "" if entered is None else str(entered).removesuffix(str(entered.number))
+    sign = "" if entered is None else entered.sign
     hint = hint_for(definition, spec, value, unit_field.value() or spec.unit, sign=sign)
     hint.confirm = form[f"{spec.code}__confirm"]
     return hint

@@ -113,11 +113,14 @@ class Observation(_ScreeningData):
         return f"{self.code} = {shown}"
 
     @property
+    def sign(self) -> str:
+        """A censored result's comparator as shown before its number (``<``, ``≤``)."""
+        return Comparator(self.comparator).label if self.comparator else ""
+
+    @property
     def entered(self) -> str:
         """The number as typed with its comparator, as every page shows it: ``<20``."""
-        if not self.value_entered:
-            return ""
-        return f"{Comparator(self.comparator).label if self.comparator else ''}{self.value_entered}"
+        return f"{self.sign}{self.value_entered}" if self.value_entered else ""
 
 
 class MedicationExposure(_ScreeningData):

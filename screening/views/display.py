@@ -95,8 +95,7 @@ def _observation_line(label: str, obs: Any) -> Line:
     value = f"{obs.entered} {display_unit(obs.unit_entered)}".strip()
     notes = []
     if obs.unit_entered != obs.unit:
-        sign = obs.entered.removesuffix(obs.value_entered)
-        notes.append(f"= {sign}{_number(obs.value, obs.unit)}")
+        notes.append(f"= {obs.sign}{_number(obs.value, obs.unit)}")
     if obs.lln is not None or obs.uln is not None:
         low = _number(obs.lln, "") or "…"
         high = _number(obs.uln, "") or "…"
