@@ -44,6 +44,18 @@ def screening_scope(user: Any, *, trial: str = "trial", site: str = "site") -> Q
     return scope
 
 
+def summary_scope(user: Any, *, trial: str = "trial", site: str = "site") -> Q:
+    """A filter on (trial, site) for what the trial summary counts for ``user``.
+
+    The summary holds counts, never a candidate: data managers, who run the trials,
+    count every trial and site; site staff and monitors count what they may see
+    (``screening_scope``): their own sites, the trials and sites they monitor.
+    """
+    if can_configure(user):
+        return Q()
+    return screening_scope(user, trial=trial, site=site)
+
+
 def monitored(user: Any) -> dict[int, frozenset[int]]:
     """Trials a monitor is assigned to, each with its sites (empty: every site)."""
     if not _is_user(user) or not user.is_monitor:

@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("audit/", include("dashboards.audit_urls")),
     path("screening/", include("screening.urls")),
+    path("summary/", include("dashboards.summary_urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -111,6 +111,10 @@ RULES: dict[str, Rule] = {
         _signed_in(404, monitor=200), kwargs=lambda world: {"pk": world["screening"].pk}
     ),
     "screening:verify": Rule(_signed_in(405), kwargs=lambda world: {"pk": world["screening"].pk}),
+    # Counts only: site staff count their own sites (B takes part in the trial too),
+    # monitors their trials, data managers every trial.
+    "summary:index": Rule(_signed_in(200)),
+    "summary:trial": Rule(_signed_in(200), kwargs=lambda world: {"code": world["trial"].code}),
 }
 
 
@@ -446,6 +450,10 @@ POST_RULES: dict[str, Post] = {
     ),
     "screening:summary": _read_only("screening:summary"),
     "screening:history": _read_only("screening:history"),
+    "summary:index": Post(expect=_answers(405, anonymous=405)),  # GET only
+    "summary:trial": Post(
+        expect=_answers(405, anonymous=405), target=RULES["summary:trial"].kwargs
+    ),
     "screening:record": Post(expect=_answers(405), target=_screening),  # GET only
     "screening:record_pdf": Post(expect=_answers(405), target=_screening),  # GET only
     # The live panel evaluates what is typed and saves nothing, even for site A.
