@@ -7,10 +7,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.roles import roles_of
+from screening.criteria import criterion_texts
 from screening.models import (
     OPEN_STATUSES,
     WHOLE_SCREENING,
@@ -25,7 +41,7 @@ from screening.models import (
     SourceVerification,
 )
 from screening.shapes import SHAPES
-from trials.models import ProtocolStatus, TrialSite, TrialStatus
+from trials.models import ProtocolStatus, ProtocolVersion, TrialSite, TrialStatus
 
 WASHOUT_HORIZON_DAYS = 7
 
@@ -207,6 +223,28 @@ def site_choices(user: Any) -> list[tuple[str, str]]:
     return [(code, f"{code} — {name}") for code, name in sites]
 
 
+def version_choices(user: Any) -> list[tuple[str, str]]:
+    """The protocol versions of the trials ``user`` sees, as (pk, "TRIAL label") choices."""
+    trials = Candidate.objects.for_user(user).values("trial_id")
+    versions = ProtocolVersion.objects.filter(trial_id__in=trials).select_related("trial")
+    return [
+        (str(v.pk), f"{v.trial.code} {v.label}") for v in versions.order_by("trial__code", "label")
+    ]
+
+
+def criterion_choices(user: Any) -> list[tuple[str, str]]:
+    """The criteria of those versions, as ("TRIAL:ID", "TRIAL ID — short text") choices
+    (an id in several versions of a trial once, with the newest version's text)."""
+    trials = Candidate.objects.for_user(user).values("trial_id")
+    versions = ProtocolVersion.objects.filter(trial_id__in=trials).select_related("trial")
+    choices: dict[str, str] = {}
+    for version in versions.order_by("trial__code", "-pk"):
+        for (_pk, criterion_id), text in criterion_texts([version]).items():
+            key = f"{version.trial.code}:{criterion_id}"
+            choices.setdefault(key, f"{version.trial.code} {criterion_id} — {text}")
+    return list(choices.items())
+
+
 def monitor_log(user: Any, limit: int = 50) -> list[Screening]:
     """The pseudonymised screening log of a monitor's assigned trials (newest first)."""
     if not roles_of(user).monitor:
@@ -240,7 +278,71 @@ class LogRow:
         return tuple(c for c in self.not_met if c not in self.excluded)
 
 
-def screening_log(
+# A candidate registered whose screening has not started: a status of the log's own.
+NOT_STARTED = "not_started"
+
+# The log's sort keys, each the columns it orders by; every key ends with the
+# screening number and attempt, unique per row, so that pages never overlap.
+_NUMBER_ORDER = ("e_trial", "e_site", "e_sequence", "e_attempt")
+LOG_SORTS: dict[str, tuple[str, ...]] = {
+    "number": _NUMBER_ORDER,
+    "site": ("e_site", "e_trial", "e_sequence", "e_attempt"),
+    "attempt": ("e_attempt", *_NUMBER_ORDER),
+    "version": ("e_version", *_NUMBER_ORDER),
+    "date": ("e_date", *_NUMBER_ORDER),
+    "status": ("e_status", *_NUMBER_ORDER),
+}
+# The log's columns as a screening attempt fills them.
+_ATTEMPT_COLUMNS = {
+    "e_screening": "pk",
+    "e_candidate": "candidate_id",
+    "e_trial": "candidate__trial__code",
+    "e_site": "candidate__site__code",
+    "e_sequence": "candidate__sequence",
+    "e_attempt": "attempt",
+    "e_date": "screening_date",
+    "e_status": "status",
+    "e_version": "protocol_version__label",
+}
+
+
+def log_sort(sort: str) -> tuple[str, bool]:
+    """``sort`` ("date", "-date"…) as a known key and whether it descends; unknown
+    keys sort by screening number."""
+    key = sort.removeprefix("-")
+    return (key, sort.startswith("-")) if key in LOG_SORTS else ("number", False)
+
+
+def _blocking_text() -> Subquery:
+    """The criteria the latest evaluation finds not met, as the JSON text of their ids."""
+    latest = Evaluation.objects.filter(screening=OuterRef("pk")).newest_first()
+    text = Cast(KeyTransform("blocking", "result"), TextField())
+    return Subquery(latest.annotate(ids=text).values("ids")[:1])
+
+
+def _failed_text() -> Subquery:
+    """The criteria the current decision names as failed, as JSON text."""
+    current = Decision.objects.filter(screening=OuterRef("pk")).order_by("-proposed_at", "-pk")
+    text = Cast("failed_criteria", TextField())
+    return Subquery(current.annotate(ids=text).values("ids")[:1])
+
+
+def _failing(screenings: QuerySet[Screening], criterion: str) -> QuerySet[Screening]:
+    """Attempts of the trial in ``criterion`` ("TRIAL:ID") whose latest evaluation finds
+    the criterion not met, or whose current decision names it as failed.
+
+    The ids are matched as quoted strings in the JSON text of both lists, which reads
+    the same on every database (criterion ids are letters and digits)."""
+    trial, _, criterion_id = criterion.partition(":")
+    quoted = f'"{criterion_id}"'
+    return (
+        screenings.filter(candidate__trial__code=trial)
+        .alias(blocking_ids=_blocking_text(), failed_ids=_failed_text())
+        .filter(Q(blocking_ids__contains=quoted) | Q(failed_ids__contains=quoted))
+    )
+
+
+def _log_attempts(
     user: Any,
     *,
     trial: str = "",
@@ -248,13 +350,10 @@ def screening_log(
     status: str = "",
     since: date | None = None,
     until: date | None = None,
-) -> QuerySet[Any]:
-    """Every screening attempt ``user`` may see, oldest number first, with its latest
-    evaluation; filtered by trial code, site code, screening status and screening date."""
-    latest = Evaluation.objects.filter(screening=OuterRef("pk")).newest_first()
-    screenings = Screening.objects.for_user(user).select_related(
-        "candidate__trial", "candidate__site", "protocol_version", "enrolment"
-    )
+    criterion: str = "",
+    version: str | int | None = None,
+) -> QuerySet[Screening]:
+    screenings: QuerySet[Screening] = Screening.objects.for_user(user)
     if trial:
         screenings = screenings.filter(candidate__trial__code=trial)
     if site:
@@ -265,11 +364,156 @@ def screening_log(
         screenings = screenings.filter(screening_date__gte=since)
     if until:
         screenings = screenings.filter(screening_date__lte=until)
+    if version:
+        screenings = screenings.filter(protocol_version_id=int(version))
+    if criterion:
+        screenings = _failing(screenings, criterion)
+    return screenings
+
+
+def screening_log(user: Any, *, sort: str = "", **filters: Any) -> QuerySet[Any]:
+    """Every screening attempt ``user`` may see, with its latest evaluation; filtered by
+    trial code, site code, screening status, screening dates, protocol version (pk)
+    and failing criterion ("TRIAL:ID"), in the order of ``sort`` (``LOG_SORTS``)."""
+    latest = Evaluation.objects.filter(screening=OuterRef("pk")).newest_first()
+    screenings = _log_attempts(user, **filters).select_related(
+        "candidate__trial", "candidate__site", "protocol_version", "enrolment"
+    )
+    key, descending = log_sort(sort)
+    order = [("-" if descending else "") + _ATTEMPT_COLUMNS[c] for c in LOG_SORTS[key][:1]]
+    order += [_ATTEMPT_COLUMNS[c] for c in LOG_SORTS[key][1:]]
     return screenings.annotate(
         latest_status=Subquery(latest.values("status")[:1]),
         latest_eligible_from=Subquery(latest.values("eligible_from")[:1]),
         latest_result=Subquery(latest.values("result")[:1], output_field=JSONField()),
-    ).order_by("candidate__trial__code", "candidate__site__code", "candidate__sequence", "attempt")
+    ).order_by(*order)
+
+
+def _not_started(
+    user: Any,
+    *,
+    trial: str = "",
+    site: str = "",
+    status: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    criterion: str = "",
+    version: str | int | None = None,
+) -> QuerySet[Candidate]:
+    """Registered candidates without an attempt, unless a filter only attempts meet."""
+    if (status and status != NOT_STARTED) or since or until or criterion or version:
+        return Candidate.objects.none()
+    candidates = Candidate.objects.for_user(user).filter(screenings__isnull=True)
+    if trial:
+        candidates = candidates.filter(trial__code=trial)
+    if site:
+        candidates = candidates.filter(site__code=site)
+    return candidates
+
+
+def log_entries(user: Any, *, sort: str = "", **filters: Any) -> QuerySet[Any]:
+    """The screening log's rows as the page lists them: every attempt (``screening_log``
+    filters) and every registered candidate whose screening has not started (status
+    ``not_started``), as dicts of the ``e_*`` columns in the order of ``sort``.
+
+    A filter on a screening status other than "not started" reads the attempts alone,
+    and "not started" the candidates alone; only the unfiltered log is a union."""
+    attempts = _log_attempts(user, **filters).annotate(
+        **{name: F(path) for name, path in _ATTEMPT_COLUMNS.items()}
+    )
+    waiting = _not_started(user, **filters).annotate(
+        e_screening=Value(None, output_field=IntegerField()),
+        e_candidate=F("pk"),
+        e_trial=F("trial__code"),
+        e_site=F("site__code"),
+        e_sequence=F("sequence"),
+        e_attempt=Value(0, output_field=IntegerField()),
+        e_date=Value(None, output_field=DateField()),
+        e_status=Value(NOT_STARTED, output_field=CharField()),
+        e_version=Value(None, output_field=CharField()),
+    )
+    columns = list(_ATTEMPT_COLUMNS)
+    key, descending = log_sort(sort)
+    first, *rest = LOG_SORTS[key]
+    lead = F(first).desc(nulls_last=True) if descending else F(first).asc(nulls_last=True)
+    chosen: QuerySet[Any]
+    if filters.get("status") == NOT_STARTED:
+        chosen = waiting.values(*columns)
+        return chosen.order_by(lead, *rest)
+    if waiting.query.is_empty():
+        # Attempts alone, ordered by their own (indexed) columns.
+        chosen = attempts.values(*columns)
+        return chosen.order_by(lead, *rest)
+    # Each part without its model's default order: a compound statement orders once.
+    chosen = attempts.values(*columns).order_by()
+    combined = chosen.union(waiting.values(*columns).order_by(), all=True)
+    return combined.order_by(lead, *rest)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One row of the screening log's page: an attempt (``row``) or a registered
+    candidate whose screening has not started (``row`` is None)."""
+
+    candidate: Candidate
+    row: LogRow | None
+    # The same candidate's attempts before and after this one (rescreens), by id.
+    previous_id: int | None = None
+    next_id: int | None = None
+    # (criterion id, short text) of the criteria not met, inclusion and exclusion apart.
+    not_met: tuple[tuple[str, str], ...] = ()
+    excluded: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def status(self) -> str:
+        return self.row.screening.status if self.row else NOT_STARTED
+
+
+def log_page(entries: Iterable[dict[str, Any]]) -> list[LogEntry]:
+    """The page's rows for ``entries`` (from ``log_entries``): attempts with their
+    evaluation, decision, signature and neighbouring attempts, candidates not yet
+    screened — a fixed number of queries whatever the page's length."""
+    entries = list(entries)
+    screening_ids = [e["e_screening"] for e in entries if e["e_screening"] is not None]
+    waiting_ids = [e["e_candidate"] for e in entries if e["e_screening"] is None]
+    latest = Evaluation.objects.filter(screening=OuterRef("pk")).newest_first()
+    following = Screening.objects.filter(previous=OuterRef("pk")).values("pk")[:1]
+    screenings = (
+        Screening.objects.filter(pk__in=screening_ids)
+        .select_related("candidate__trial", "candidate__site", "protocol_version", "enrolment")
+        .annotate(
+            latest_status=Subquery(latest.values("status")[:1]),
+            latest_eligible_from=Subquery(latest.values("eligible_from")[:1]),
+            latest_result=Subquery(latest.values("result")[:1], output_field=JSONField()),
+            next_attempt_id=Subquery(following),
+        )
+    )
+    rows = {row.screening.pk: row for row in log_rows(list(screenings))}
+    texts = criterion_texts({row.screening.protocol_version for row in rows.values()})
+    candidates = Candidate.objects.select_related("trial", "site").in_bulk(waiting_ids)
+    page = []
+    for entry in entries:
+        if entry["e_screening"] is None:
+            page.append(LogEntry(candidate=candidates[entry["e_candidate"]], row=None))
+            continue
+        row = rows[entry["e_screening"]]
+        screening = row.screening
+        version_id = screening.protocol_version_id
+
+        def named(ids: Iterable[str], version_id: int = version_id) -> tuple[tuple[str, str], ...]:
+            return tuple((c, texts.get((version_id, c), "")) for c in ids)
+
+        page.append(
+            LogEntry(
+                candidate=screening.candidate,
+                row=row,
+                previous_id=screening.previous_id,
+                next_id=getattr(screening, "next_attempt_id", None),
+                not_met=named(row.inclusion_not_met),
+                excluded=named(row.excluded),
+            )
+        )
+    return page
 
 
 def log_rows(screenings: Iterable[Screening], *, chunk: int = 500) -> Iterator[LogRow]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ from django import forms
 from screening.forms.fields import DayField
 from screening.forms.limits import TextLimitsForm
 from screening.models import ScreeningStatus, Sex
+from screening.selectors import LOG_SORTS
 from screening.services.candidates import IdentityData
 from trials.models import TrialSite
 
@@ -85,8 +87,12 @@ class CandidateSearchForm(forms.Form):
 
     q = forms.CharField(label="Screening number or name", required=False, max_length=100)
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *ScreeningStatus.choices]
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), ("not_started", "Not started"), *ScreeningStatus.choices],
     )
+    version = forms.ChoiceField(label="Protocol version", required=False)
+    criterion = forms.ChoiceField(label="Failing criterion", required=False)
     trial = forms.ChoiceField(label="Trial", required=False)
 
     def __init__(self, *args: Any, trials: list[tuple[str, str]], names: bool, **kwargs: Any):
@@ -102,25 +108,36 @@ class ScreeningLogForm(forms.Form):
     trial = forms.ChoiceField(label="Trial", required=False)
     site = forms.ChoiceField(label="Site", required=False)
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *ScreeningStatus.choices]
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), ("not_started", "Not started"), *ScreeningStatus.choices],
     )
+    version = forms.ChoiceField(label="Protocol version", required=False)
+    criterion = forms.ChoiceField(label="Failing criterion", required=False)
     since = forms.DateField(
         label="Screened from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     until = forms.DateField(
         label="Screened until", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    sort = forms.ChoiceField(label="Sort by", required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
         *args: Any,
         trials: list[tuple[str, str]],
         sites: list[tuple[str, str]],
+        versions: Sequence[tuple[str, str]] = (),
+        criteria: Sequence[tuple[str, str]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["trial"].choices = [("", "Any trial"), *trials]  # type: ignore[attr-defined]
         self.fields["site"].choices = [("", "Any site"), *sites]  # type: ignore[attr-defined]
+        self.fields["version"].choices = [("", "Any version"), *versions]  # type: ignore[attr-defined]
+        self.fields["criterion"].choices = [("", "Any criterion"), *criteria]  # type: ignore[attr-defined]
+        sorts = [(key, key) for key in LOG_SORTS] + [(f"-{key}", key) for key in LOG_SORTS]
+        self.fields["sort"].choices = [("", ""), *sorts]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,50 +11,28 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from screening.selectors import log_rows, screening_log
+from screening.selectors import log_entries, log_page
 from screening.summary import trial_summary
-from tests.helpers import PASSWORD, client_for
-from tests.screening.helpers import varied_trial
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def investigator_b(site_b: Any) -> Any:
-    from accounts.models import SiteMembership, User
-
-    user = User.objects.create_user(username="inv.b", password=PASSWORD, full_name="Iris B")
-    SiteMembership.objects.create(user=user, site=site_b, role="investigator")
-    return user
-
-
-@pytest.fixture
-def varied(
-    personas: dict[str, Any], investigator_b: Any, hmsc: Any, site_a: Any, site_b: Any
-) -> dict[str, Any]:
-    from trials.models import MonitorAssignment
-
-    people_a = (personas["coordinator_a"], personas["investigator_a"], site_a)
-    people_b = (personas["coordinator_b"], investigator_b, site_b)
-    varied_trial(hmsc, site_a, site_b, people_a, people_b)
-    MonitorAssignment.objects.create(monitor=personas["monitor"], trial=hmsc)
-    return {**personas, "trial": hmsc, "site_a": site_a, "site_b": site_b}
-
-
 def counted_from_the_log(user: Any, trial: Any) -> dict[str, Any]:
-    """The summary's numbers counted from the screening log's own rows: every attempt
-    the user sees, each candidate at their latest attempt, and every registered
-    candidate the log lists without an attempt."""
-    from screening.models import Candidate
-
+    """The summary's numbers counted from the screening log's own rows (every row the
+    log page lists, unfiltered but for the trial): each candidate at their latest
+    attempt, and the candidates listed as not started."""
     latest: dict[str, Any] = {}
     attempts = 0
-    for row in log_rows(screening_log(user, trial=trial.code)):
+    not_started = 0
+    for entry in log_page(log_entries(user, trial=trial.code)):
+        if entry.row is None:
+            not_started += 1
+            continue
         attempts += 1
-        number = row.screening.candidate.screening_number
-        if number not in latest or row.screening.attempt > latest[number].screening.attempt:
-            latest[number] = row
-    registered = Candidate.objects.for_user(user).filter(trial=trial).count()
+        number = entry.candidate.screening_number
+        if number not in latest or entry.row.screening.attempt > latest[number].screening.attempt:
+            latest[number] = entry.row
     statuses = Counter(row.screening.status for row in latest.values())
     reasons = Counter(
         (row.screening.status, row.decision.reason_category)
@@ -67,8 +45,8 @@ def counted_from_the_log(user: Any, trial: Any) -> dict[str, Any]:
         if failed and row.decision.reason_category == "criteria":
             criteria.update(row.decision.failed_criteria)
     return {
-        "registered": registered,
-        "not_started": registered - len(latest),
+        "registered": len(latest) + not_started,
+        "not_started": not_started,
         "screened": len(latest),
         "attempts": attempts,
         "in_screening": sum(
