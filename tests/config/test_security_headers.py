@@ -137,7 +137,7 @@ ROUTES = sorted(set(_named_routes(get_resolver().url_patterns)))
 def _arguments(route: str, world: dict[str, Any]) -> dict[str, Any]:
     """What each URL's parameters take in ``world``: the candidate for candidate URLs,
     otherwise the screening; for an audit history, the candidate's own story; for a
-    set-password link, one that no longer works."""
+    set-password link, one that no longer works; for a trial's summary, the trial."""
     found = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
     if not found:
         return {}
@@ -151,6 +151,8 @@ def _arguments(route: str, world: dict[str, Any]) -> dict[str, Any]:
     if found == {"uidb64", "token"}:
         # A link that has expired: the page still answers, and is still never stored.
         return {"uidb64": "MQ", "token": "expired-link"}
+    if found == {"code"}:
+        return {"code": world["trial"].code}  # a trial's summary
     raise AssertionError(f"Say in _arguments what {route!r} takes: {found}")
 
 
