@@ -463,6 +463,8 @@ class LogEntry:
     # (criterion id, short text) of the criteria not met, inclusion and exclusion apart.
     not_met: tuple[tuple[str, str], ...] = ()
     excluded: tuple[tuple[str, str], ...] = ()
+    queries: QueryCounts | None = None
+    verification: VerificationProgress | None = None
 
     @property
     def status(self) -> str:
@@ -491,6 +493,8 @@ def log_page(entries: Iterable[dict[str, Any]]) -> list[LogEntry]:
     rows = {row.screening.pk: row for row in log_rows(list(screenings))}
     texts = criterion_texts({row.screening.protocol_version for row in rows.values()})
     candidates = Candidate.objects.select_related("trial", "site").in_bulk(waiting_ids)
+    queries = open_query_counts(screening_ids)
+    verification = verification_progress(screening_ids)
     page = []
     for entry in entries:
         if entry["e_screening"] is None:
@@ -511,6 +515,8 @@ def log_page(entries: Iterable[dict[str, Any]]) -> list[LogEntry]:
                 next_id=getattr(screening, "next_attempt_id", None),
                 not_met=named(row.inclusion_not_met),
                 excluded=named(row.excluded),
+                queries=queries[screening.pk],
+                verification=verification[screening.pk],
             )
         )
     return page

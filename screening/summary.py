@@ -27,8 +27,10 @@ from accounts.access import summary_scope
 from screening.criteria import criterion_texts
 from screening.models import (
     Candidate,
+    DataQuery,
     Decision,
     Enrolment,
+    QueryStatus,
     ReasonCategory,
     Screening,
     ScreeningStatus,
@@ -102,7 +104,8 @@ class SiteRow:
     flow: Flow
     median_days_to_decision: float | None
     decided: int  # attempts with a signed decision that stands (the median's count)
-    open_queries: int = 0
+    open_queries: int = 0  # awaiting the site's answer
+    answered_queries: int = 0  # answered, awaiting the monitor
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,6 @@ class TrialSummary:
     criteria: list[CriterionCount]
     periods: list[Period]
     period: str
-    # Whether open queries are counted (the column shows only when they are).
-    counts_queries: bool = False
 
 
 def summary_trials(user: Any) -> list[Trial]:
@@ -264,6 +265,23 @@ def _medians(trial: Trial, sites: list[Site]) -> dict[int, tuple[float | None, i
     }
 
 
+def _queries(trial: Trial, site_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per site, its queries not yet closed by status (open, answered): one query."""
+    rows = (
+        DataQuery.objects.filter(
+            screening__candidate__trial=trial, screening__candidate__site_id__in=site_ids
+        )
+        .exclude(status=QueryStatus.CLOSED)
+        .values("screening__candidate__site_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    out: dict[int, dict[str, int]] = {site_id: {} for site_id in site_ids}
+    for row in rows:
+        out[row["screening__candidate__site_id"]][row["status"]] = row["n"]
+    return out
+
+
 def _period_starts(first: date, last: date, period: str) -> list[date]:
     starts = []
     current = first
@@ -335,12 +353,15 @@ def trial_summary(user: Any, trial: Trial, *, period: str = "month") -> TrialSum
     site_ids = [site.pk for site in sites]
     flows = _flows(trial, site_ids)
     medians = _medians(trial, sites)
+    queries = _queries(trial, site_ids)
     total = Flow()
     rows = []
     for site in sites:
         total.add(flows[site.pk])
         median, decided = medians[site.pk]
-        rows.append(SiteRow(site, flows[site.pk], median, decided))
+        open_queries = queries[site.pk].get(QueryStatus.OPEN, 0)
+        answered = queries[site.pk].get(QueryStatus.ANSWERED, 0)
+        rows.append(SiteRow(site, flows[site.pk], median, decided, open_queries, answered))
     return TrialSummary(
         trial=trial,
         flow=total,

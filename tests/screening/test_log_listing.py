@@ -174,3 +174,29 @@ def test_queries_do_not_grow_with_the_rows_on_the_page(
         return len(captured)
 
     assert queries(3) == queries(19)
+
+
+def test_query_and_verification_columns(varied: dict[str, Any]) -> None:
+    from screening.services.queries import query_answer, query_close, query_raise
+    from screening.services.targets import saved_targets
+    from screening.services.verification import verification_record
+
+    monitor, coordinator = varied["monitor"], varied["coordinator_a"]
+    screening = Screening.objects.get(candidate__screening_number="HMSC100-A01-0005")
+    asked = [
+        query_raise(user=monitor, screening=screening, text=f"Please check {n}.") for n in range(3)
+    ]
+    query_answer(user=coordinator, query=asked[0], text="Checked.")
+    query_close(user=monitor, query=asked[1])
+    targets = saved_targets(screening)
+    verification_record(user=monitor, screening=screening, refs=[t.ref for t in targets[:2]])
+    html = client_for(varied, "monitor").get(URL, {"status": "eligible"}).content.decode()
+    row = html[html.index('data-status="eligible"') :]
+    row = row[: row.index("</tr>")]
+    assert "1 open" in row
+    assert "1 answered" in row
+    assert f"2/{len(targets)}" in row
+    from screening.summary import trial_summary
+
+    site_a = next(r for r in trial_summary(monitor, varied["trial"]).sites if r.site.code == "A01")
+    assert (site_a.open_queries, site_a.answered_queries) == (1, 1)
