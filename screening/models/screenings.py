@@ -97,7 +97,11 @@ class Screening(models.Model):
                 name="screening_consent_not_after_screening",
             ),
         ]
-        indexes = [models.Index(fields=["status"], name="screening_status_idx")]
+        indexes = [
+            models.Index(fields=["status"], name="screening_status_idx"),
+            # The log filters and sorts by screening date.
+            models.Index(fields=["screening_date"], name="screening_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.candidate.screening_number} attempt {self.attempt}"
