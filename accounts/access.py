@@ -153,6 +153,11 @@ def can_view_audit_trail(user: Any) -> bool:
     return can_configure(user)
 
 
+def can_view_monitor_trail(user: Any) -> bool:
+    """A monitor reads the trail of the trials assigned to them, pseudonymised."""
+    return bool(monitored(user))
+
+
 def reveals_identity(user: Any, *, site_id: int | None) -> bool:
     """Whether audit values flagged as identity show to ``user`` for an event at ``site_id``."""
     return site_id is not None and can_see_identity(user, site_id=site_id)

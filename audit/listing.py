@@ -39,16 +39,23 @@ def render_events(
     reveal_address: Callable[[AuditEvent], bool] = lambda event: False,
     exported: models.Model | None = None,
     default_order: str = "newest",
+    form_class: Callable[..., AuditFilterForm] = AuditFilterForm,
+    narrow: Callable[[models.QuerySet[AuditEvent], dict[str, Any]], models.QuerySet[AuditEvent]]
+    | None = None,
 ) -> HttpResponseBase:
     """The events as a page, or as CSV with ``?format=csv`` (the download audited,
     about ``exported`` when given). A story reads oldest first; a trail newest first.
     ``reveal(event)`` says whether the reader may see the event's identity values,
-    ``reveal_address(event)`` its client address (unless told, nobody does)."""
+    ``reveal_address(event)`` its client address (unless told, nobody does).
+    ``form_class`` may add filters of its own, which ``narrow(events, filters)``
+    applies; they are recorded with an export like the others."""
     data = request.GET.copy()
     data.setdefault("order", default_order)
-    form = AuditFilterForm(data, actions=action_choices(events), people=person_choices(events))
+    form = form_class(data, actions=action_choices(events), people=person_choices(events))
     filters = form.filters()
     selected = filter_events(events, filters).select_related("site")
+    if narrow is not None:
+        selected = narrow(selected, filters)
     if request.GET.get("format") == "csv":
         # The download is recorded first; it lists what there was before it.
         last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()

@@ -78,6 +78,7 @@ RULES: dict[str, Rule] = {
     "password_set": Rule(_everyone(200), kwargs=lambda world: {"uidb64": "MQ", "token": "x-y"}),
     "healthz": Rule(_everyone(200)),
     "audit:trail": Rule(_signed_in(404, data_manager=200)),
+    "audit:monitor_trail": Rule(_signed_in(404, monitor=200)),
     "audit:history": Rule(
         _signed_in(404, coordinator_a=200, investigator_a=200, data_manager=200),
         kwargs=lambda world: {"object_type": "trials.site", "object_id": world["site_a"].pk},
@@ -440,6 +441,7 @@ POST_RULES: dict[str, Post] = {
     "home": _read_only("home"),
     "healthz": Post(expect=_answers(405, anonymous=405)),  # GET only
     "audit:trail": _read_only("audit:trail"),
+    "audit:monitor_trail": _read_only("audit:monitor_trail"),
     "audit:history": _read_only("audit:history"),
     "screening:candidates": _read_only("screening:candidates"),
     "screening:log": _read_only("screening:log"),

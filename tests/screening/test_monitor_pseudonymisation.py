@@ -299,6 +299,9 @@ def _pages(person: Person) -> list[tuple[str, str]]:
         ("get", screening_url("query_raise")),
         ("post", screening_url("verify")),
         *(("get", reverse("screening:query", kwargs={"qid": q.pk})) for q in s.queries.all()),
+        ("get", reverse("audit:monitor_trail")),
+        ("get", reverse("audit:monitor_trail") + "?format=csv"),
+        ("get", reverse("audit:monitor_trail") + f"?screening={c.screening_number}"),
     ]
     objects = [
         ("screening.candidate", c.pk),
@@ -347,6 +350,7 @@ def test_no_page_or_export_a_monitor_can_reach_states_an_exact_age_birth_date_or
             assert reverse("screening:query", kwargs={"qid": query.pk}) in reached
     assert reverse("screening:queries") in reached
     assert reverse("screening:log") + "?format=csv" in reached
+    assert reverse("audit:monitor_trail") + "?format=csv" in reached
 
 
 def test_the_monitor_reads_the_age_band_and_the_age_criteria_without_the_age(
