@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from config.tasks import worker_health
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 @pytest.mark.broker

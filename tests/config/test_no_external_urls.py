@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # src=, href=, url(...) and @import pointing at another host (http:, https: or protocol-relative).
 EXTERNAL = re.compile(

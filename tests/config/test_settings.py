@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import envbool, envint, envlist, load_env_file
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 PRODUCTION_ENV = {
     "DEBUG": "false",
