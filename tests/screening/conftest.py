@@ -3,7 +3,8 @@ with no protocol definition cached from an earlier test.
 
 The seed protocols and screenings (``protocols``, ``hmsc_screening`` ...) come from
 ``tests/conftest.py``; the helpers that register, start and fill screenings from
-``tests/helpers.py``.
+``tests/helpers.py``. ``varied`` is HMSC100 screened at two sites with every
+outcome (``tests.screening.helpers.varied_trial``), for the log and the summary.
 """
 
 from __future__ import annotations
