@@ -180,6 +180,7 @@ DOWNLOADS = [
     ("screening:log", "?format=xlsx", "monitor"),
     ("screening:log", "?format=sdtm-ie", "monitor"),
     ("screening:log", "?format=sdtm-ds", "monitor"),
+    ("screening:log", "?format=pdf", "monitor"),
     ("screening:history", "?format=csv", "coordinator_a"),
     ("screening:history", "?format=csv", "monitor"),
     ("screening:record_pdf", "", "coordinator_a"),

@@ -371,3 +371,36 @@ def export_formats_dir_files(export: Any) -> list[Any]:
 
     folder = settings.EXPORT_DIR
     return sorted(folder.glob(f"export-{export.pk}-*")) if folder.exists() else []
+
+
+# --- PDF ----------------------------------------------------------------------------
+
+
+def test_pdf_holds_the_trial_summary_with_charts_and_the_filtered_log(
+    monitor: Any, failed: Any, enrolled: Any
+) -> None:
+    from pypdf import PdfReader
+
+    from trials.models import MonitorAssignment
+
+    for screening in (failed, enrolled):
+        MonitorAssignment.objects.get_or_create(monitor=monitor, trial=screening.candidate.trial)
+    response = download(client_for(monitor), "pdf", trial="HMSC100")
+    assert response["Content-Type"] == "application/pdf"
+    assert ".pdf" in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(body_of(response)))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Summary of HMSC100" in text
+    assert "Registered (pre-screened)" in text
+    assert "E8b —" in text  # the screen failures by criterion, with the criterion's text
+    assert "Screening attempts (1)" in text
+    assert failed.candidate.screening_number in text
+    assert enrolled.candidate.screening_number not in text  # another trial: filtered out
+    assert "Summary of NCT06495437" not in text
+    for screening in (failed, enrolled):
+        identity = CandidateIdentity.objects.get(candidate=screening.candidate)
+        assert identity.full_name not in text
+        assert identity.date_of_birth.isoformat() not in text
+    event = AuditEvent.objects.get(action="screening.log.exported")
+    assert (event.actor, event.changes["format"]["new"]) == (monitor, "pdf")
+    assert event.changes["filters"]["new"] == {"trial": "HMSC100"}
