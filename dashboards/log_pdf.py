@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import IO, Any
 
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from screening.log_formats import LogExport, LogFormat, Progress
 from screening.summary import summary_trials, trial_summary
 
 TEMPLATE = "dashboards/log_pdf.html"
+STYLESHEET = "eligo/log-pdf.css"
 PROGRESS_EVERY = 500
 
 # (header, index in ``log_values``, width): what a line of the PDF shows.
@@ -91,7 +93,11 @@ def write_log_pdf(export: LogExport, target: IO[bytes], progress: Progress | Non
             "printed_at": timezone.now(),
         },
     )
-    HTML(string=html).write_pdf(target, stylesheets=[CSS(string=chart_stylesheet())])
+    stylesheets = [CSS(string=chart_stylesheet())]
+    found = finders.find(STYLESHEET)
+    if found:
+        stylesheets.insert(0, CSS(filename=str(found)))
+    HTML(string=html).write_pdf(target, stylesheets=stylesheets)
     return len(lines)
 
 
