@@ -91,6 +91,12 @@ class Quantity:
     validity_days: int | None = None
 
     @property
+    def counts_in_whole_numbers(self) -> bool:
+        """A grade, score or count without a unit (ECOG, a questionnaire total): a
+        fraction is no value of it, and rounding one would invent a grade."""
+        return not self.unit and self.precision == 0
+
+    @property
     def is_qualitative(self) -> bool:
         return bool(self.qualitative)
 

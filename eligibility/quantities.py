@@ -97,6 +97,9 @@ def _reading_num(
     """The reading's value ``entered`` (exact, or the limit of a censored value) as a
     number or interval, or ``None`` with the reason it cannot be used added to ``notes``."""
     factors = ctx.definition.settings.factors
+    if q.counts_in_whole_numbers and entered != entered.to_integral_value():
+        notes.append(f"{q.label} {entered.normalize()} is not a whole number and was not used")
+        return None
     try:
         canonical = to_canonical(q, entered, reading.unit or "", factors)
     except units.UnitError as exc:

@@ -182,7 +182,7 @@ def _measured(p: Problems, item: ObservationInput, q: Quantity, ctx: Context) ->
         return {}
     factors = ctx.definition.settings.factors
     value = _decimal(item.value)
-    refusal = VALUE.refusal(value, label)
+    refusal = VALUE.refusal(value, label) or _fraction_refusal(value, q)
     if refusal is not None:
         p.add(code, refusal, "impossible")
         return {}
@@ -302,6 +302,16 @@ def _check_range_limit(
         },
         "impossible",
     )
+
+
+def _fraction_refusal(value: Decimal, q: Quantity) -> str | None:
+    """A grade or score without a unit takes whole numbers only: ECOG 1.5 is no grade."""
+    if q.counts_in_whole_numbers and value != value.to_integral_value():
+        return (
+            f"{q.label}: {value.normalize()} is not a whole number; "
+            f"it must be {limits_text(q.hard, q.unit)}."
+        )
+    return None
 
 
 def _decimal(value: Any) -> Decimal:

@@ -226,3 +226,23 @@ def test_every_section_code_and_vital_sign_is_documented() -> None:
         assert f"| `{code}` | {SECTION_LABELS[code]} |" in text, code
     for code in ("systolic_bp", "heart_rate", "temperature", "spo2", "ecog_performance_status"):
         assert f"| `{code}`" in text, code
+
+
+@pytest.mark.parametrize("value", ["1.5", "0.5", "2.01"])
+def test_a_fractional_grade_is_not_rounded_into_a_grade(small: Small, value: str) -> None:
+    """ECOG 1.5 is no grade: rounding it to 2 would meet "ECOG 2 to 3" for a candidate
+    whose grade nobody recorded. The value is set aside and the criterion is unknown."""
+    condition, reasons = outcome(
+        small("ecog_performance_status between 2 and 3"),
+        facts({"code": "ecog_performance_status", "value": value}),
+    )
+    assert condition == "unknown"
+    assert f"ECOG performance status {D(value).normalize()} is not a whole number" in reasons
+
+
+def test_a_whole_grade_written_with_decimals_is_read_as_that_grade(small: Small) -> None:
+    condition, _ = outcome(
+        small("ecog_performance_status between 2 and 3"),
+        facts({"code": "ecog_performance_status", "value": "2.0"}),
+    )
+    assert condition == "true"

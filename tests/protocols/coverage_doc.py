@@ -15,8 +15,7 @@ from collections import Counter
 from decimal import Decimal
 from functools import cache
 
-from eligibility import ProtocolDefinition, load_definition_file
-from eligibility.requirements import InputSpec
+from eligibility import InputSpec, ProtocolDefinition, load_definition_file
 
 from .helpers import PROTOCOLS, ROOT
 

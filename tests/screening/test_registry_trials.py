@@ -6,6 +6,7 @@ page shows every field the trial needs."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from eligibility import evaluate, load_definition_file, load_facts
+from screening.models import Observation
+from screening.services import ObservationInput, ScreeningChanges, ScreeningValidationError
 from tests.helpers import (
     EXAMPLES,
     ROOT,
@@ -21,6 +24,7 @@ from tests.helpers import (
     example,
     import_protocols,
     register,
+    save,
     start,
 )
 
@@ -93,3 +97,22 @@ def test_the_entry_page_asks_for_everything_the_trial_needs(
     for spec in definition.requirements().inputs():
         if spec.kind in ("answer", "measurement", "lab"):
             assert spec.code in html, spec.code
+
+
+def test_a_fractional_grade_is_refused_naming_the_field_and_its_grades(
+    coordinator_a: Any, fresh_definitions: None, site_a: Any, site_b: Any
+) -> None:
+    """ECOG has grades 0 to 5 and nothing between: 1.5 is refused, not rounded to 2."""
+    screening = screening_for(coordinator_a, site_b, site_a, "nct00275132", "nct00275132-eligible")
+    grade = ObservationInput(
+        code="ecog_performance_status",
+        value=Decimal("1.5"),
+        unit="",
+        observed_on=screening.screening_date,
+    )
+    with pytest.raises(ScreeningValidationError) as caught:
+        save(coordinator_a, screening, ScreeningChanges(observations=[grade]))
+    assert caught.value.message_dict["ecog_performance_status"] == [
+        "ECOG performance status: 1.5 is not a whole number; it must be between 0 and 5."
+    ]
+    assert not Observation.objects.filter(screening=screening).exists()
