@@ -36,6 +36,7 @@ from screening.models import (
     ScreeningStatus,
     Signature,
 )
+from screening.selectors import VerificationProgress, verification_progress_by_site
 from trials.models import ProtocolVersion, Site, Trial, TrialSite
 
 S = ScreeningStatus
@@ -106,6 +107,7 @@ class SiteRow:
     decided: int  # attempts with a signed decision that stands (the median's count)
     open_queries: int = 0  # awaiting the site's answer
     answered_queries: int = 0  # answered, awaiting the monitor
+    verification: VerificationProgress = field(default_factory=VerificationProgress)
 
 
 @dataclass(frozen=True)
@@ -354,6 +356,11 @@ def trial_summary(user: Any, trial: Trial, *, period: str = "month") -> TrialSum
     flows = _flows(trial, site_ids)
     medians = _medians(trial, sites)
     queries = _queries(trial, site_ids)
+    verified = verification_progress_by_site(
+        Screening.objects.filter(
+            candidate__trial=trial, candidate__site_id__in=site_ids
+        ).values_list("pk", flat=True)
+    )
     total = Flow()
     rows = []
     for site in sites:
@@ -361,7 +368,17 @@ def trial_summary(user: Any, trial: Trial, *, period: str = "month") -> TrialSum
         median, decided = medians[site.pk]
         open_queries = queries[site.pk].get(QueryStatus.OPEN, 0)
         answered = queries[site.pk].get(QueryStatus.ANSWERED, 0)
-        rows.append(SiteRow(site, flows[site.pk], median, decided, open_queries, answered))
+        rows.append(
+            SiteRow(
+                site,
+                flows[site.pk],
+                median,
+                decided,
+                open_queries,
+                answered,
+                verified.get(site.pk, VerificationProgress()),
+            )
+        )
     return TrialSummary(
         trial=trial,
         flow=total,

@@ -162,7 +162,7 @@ def test_the_number_of_queries_does_not_grow_with_the_trial(
     for _ in range(5):
         start(coordinator_a, register(coordinator_a, hmsc, site_a))
     assert queries() == before
-    assert before <= 14
+    assert before <= 21  # flows, criteria, medians, queries, periods; verification per site (7)
 
 
 def test_the_page_shows_each_chart_with_its_table(varied: dict[str, Any]) -> None:

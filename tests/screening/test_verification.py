@@ -15,6 +15,7 @@ from screening.selectors import VerificationProgress, verification_progress
 from screening.services import ObservationInput, ScreeningChanges
 from screening.services.targets import saved_targets
 from screening.services.verification import verification_record, verification_state
+from screening.summary import trial_summary
 from tests.helpers import save
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +133,18 @@ def test_removing_a_verified_value_clears_its_mark(entered: dict[str, Any]) -> N
     )
     assert not verification_state(screening)["observation:height"].stands
     assert verification_progress([screening.pk])[screening.pk] == VerificationProgress(0, 2)
+
+
+def test_the_trial_summary_shows_verification_progress_per_site(
+    entered: dict[str, Any],
+) -> None:
+    screening = entered["screening"]
+    verification_record(user=entered["monitor"], screening=screening, refs=["observation:weight"])
+    summary = trial_summary(entered["monitor"], screening.candidate.trial)
+    rows = {row.site.pk: row.verification for row in summary.sites}
+    assert rows[screening.candidate.site_id] == VerificationProgress(verified=1, total=3)
+    assert all(
+        progress == VerificationProgress()
+        for site_id, progress in rows.items()
+        if site_id != screening.candidate.site_id
+    )
