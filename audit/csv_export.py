@@ -78,12 +78,12 @@ class _Echo:
 def stream_csv(
     header: list[str], rows: Iterable[list[str]], filename: str
 ) -> StreamingHttpResponse:
-    """A CSV download written as it is read: the header, then ``rows`` (already made
-    safe with ``safe_cell``)."""
+    """A CSV download written as it is read: a byte-order mark (so that spreadsheets on
+    Windows read UTF-8), the header, then ``rows`` (already made safe with ``safe_cell``)."""
 
     def lines() -> Iterator[str]:
         writer = csv.writer(_Echo())
-        yield writer.writerow(header)
+        yield "\ufeff" + writer.writerow(header)
         for row in rows:
             yield writer.writerow(row)
 

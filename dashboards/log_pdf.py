@@ -20,6 +20,7 @@ from config.charts import stylesheet as chart_stylesheet
 from dashboards.summary_charts import summary_charts
 from screening.log_export import log_values
 from screening.log_formats import LogExport, LogFormat, Progress
+from screening.models import Candidate
 from screening.summary import summary_trials, trial_summary
 
 TEMPLATE = "dashboards/log_pdf.html"
@@ -74,12 +75,14 @@ def _summaries(export: LogExport) -> list[dict[str, Any]]:
 
 
 def write_log_pdf(export: LogExport, target: IO[bytes], progress: Progress | None = None) -> int:
-    """Write the PDF of the log under ``export``'s filters; returns the attempts."""
+    """Write the PDF of the log under ``export``'s filters; returns its rows."""
     from weasyprint import CSS, HTML
 
     lines = []
-    for count, row in enumerate(export.rows(), start=1):
-        lines.append(_line(log_values(row)))
+    waiting = 0
+    for count, entry in enumerate(export.entries(), start=1):
+        lines.append(_line(log_values(entry)))
+        waiting += isinstance(entry, Candidate)
         if progress and count % PROGRESS_EVERY == 0:
             progress(count)
     html = render_to_string(
@@ -89,7 +92,8 @@ def write_log_pdf(export: LogExport, target: IO[bytes], progress: Progress | Non
             "filters": {k: v for k, v in export.filters.items() if v},
             "header": header_line(),
             "lines": "\n".join(lines),
-            "count": len(lines),
+            "count": len(lines) - waiting,
+            "waiting": waiting,
             "printed_at": timezone.now(),
         },
     )

@@ -98,6 +98,13 @@ def _review_actions() -> list[AuditAction]:
             Kind.REVIEW,
             model="screening.sourceverification",
         ),
+        AuditAction(
+            "screening.verification.withdrawn",
+            _("{who} withdrew the source verification of {object}: {changes}"),
+            Kind.REVIEW,
+            model="screening.sourceverification",
+            requires_reason=True,
+        ),
     ]
 
 

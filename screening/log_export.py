@@ -1,4 +1,5 @@
-"""The screening log as a table to export: one row per attempt, pseudonymised.
+"""The screening log as a table to export: one row per attempt, then one per registered
+candidate whose screening has not started (status ``not_started``), pseudonymised.
 
 A row names the candidate by screening number, sex and an age band alone (the
 years the year of birth allows on the screening date, written with a plain hyphen,
@@ -8,11 +9,12 @@ same columns go to CSV and XLSX (``screening.export_formats``) and to the PDF.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from config.downloads import content_disposition
 from screening.export_formats import DATE, DATETIME, INTEGER, Column, Table, csv_lines
@@ -43,6 +45,7 @@ COLUMNS = (
     Column("randomisation_number"),
 )
 HEADER = [column.name for column in COLUMNS]
+INDEX = {column.name: i for i, column in enumerate(COLUMNS)}
 
 
 def age_band(candidate: Candidate, on: date | None) -> str:
@@ -50,8 +53,17 @@ def age_band(candidate: Candidate, on: date | None) -> str:
     return "" if on is None else candidate.age_range(on).replace("–", "-")
 
 
-def log_values(row: LogRow) -> tuple[Any, ...]:
-    """One attempt's values, typed, in the order of :data:`COLUMNS`."""
+# An export's entry: an attempt with what the log reads of it, or a registered candidate
+# whose screening has not started.
+Entry = LogRow | Candidate
+NOT_STARTED = "not_started"
+
+
+def log_values(entry: Entry) -> tuple[Any, ...]:
+    """One entry's values, typed, in the order of :data:`COLUMNS`."""
+    if isinstance(entry, Candidate):
+        return _waiting_values(entry)
+    row = entry
     s = row.screening
     candidate = s.candidate
     decision, signature = row.decision, row.signature
@@ -81,9 +93,27 @@ def log_values(row: LogRow) -> tuple[Any, ...]:
     )
 
 
-def log_table(rows: Iterable[LogRow]) -> Table:
-    """The log's rows as an exportable table."""
-    return Table(COLUMNS, (log_values(row) for row in rows))
+def _waiting_values(candidate: Candidate) -> tuple[Any, ...]:
+    """A candidate registered, not yet screened: no attempt, so no dates or outcome; the
+    age band is the one on the day of registration."""
+    registered = timezone.localdate(candidate.created_at) if candidate.created_at else None
+    values: list[Any] = [""] * len(COLUMNS)
+    values[INDEX["screening_number"]] = candidate.screening_number
+    values[INDEX["trial"]] = candidate.trial.code
+    values[INDEX["site"]] = candidate.site.code
+    values[INDEX["attempt"]] = None
+    values[INDEX["sex"]] = candidate.sex
+    values[INDEX["age_band"]] = age_band(candidate, registered)
+    values[INDEX["status"]] = NOT_STARTED
+    for column in COLUMNS:
+        if column.kind in (DATE, DATETIME):
+            values[INDEX[column.name]] = None
+    return tuple(values)
+
+
+def log_table(entries: Iterable[Entry]) -> Table:
+    """The log's entries as an exportable table."""
+    return Table(COLUMNS, (log_values(entry) for entry in entries))
 
 
 def csv_download(table: Table, filename: str) -> StreamingHttpResponse:
@@ -91,8 +121,3 @@ def csv_download(table: Table, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(csv_lines(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition(filename)
     return response
-
-
-def log_csv_lines(rows: Iterable[LogRow]) -> Iterator[str]:
-    """The log as CSV lines (byte-order mark first)."""
-    return csv_lines(log_table(rows))

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import IO, Any
 
 from django.utils import timezone
 
 from screening.export_formats import Table, csv_lines, write_csv, write_xlsx
 from screening.forms.candidates import ScreeningLogForm
-from screening.log_export import log_table
+from screening.log_export import Entry, log_table
 from screening.sdtm import ds_table, ie_table
 from screening.selectors import (
     LogRow,
     log_rows,
+    not_started_candidates,
     screening_log,
     site_choices,
     trial_choices,
@@ -42,7 +44,15 @@ class LogExport:
         return screening_log(self.user, **chosen)
 
     def rows(self) -> Iterator[LogRow]:
+        """The attempts, with what the log reads of each."""
         return log_rows(self.screenings().iterator(chunk_size=500))
+
+    def entries(self) -> Iterator[Entry]:
+        """The log's entries: the attempts, then the registered candidates whose
+        screening has not started (by trial, site and screening number)."""
+        chosen = {name: value for name, value in self.filters.items() if value}
+        waiting = not_started_candidates(self.user, **chosen).iterator(chunk_size=500)
+        return chain(self.rows(), waiting)
 
 
 Writer = Callable[[LogExport, IO[bytes], Progress | None], int]
@@ -67,30 +77,29 @@ class LogFormat:
         return f"{self.stem}-{stamp}.{self.extension}"
 
 
-def _csv(
-    name: str, label: str, stem: str, table_of: Callable[[Iterator[LogRow]], Table]
-) -> LogFormat:
+def _csv(name: str, label: str, stem: str, table_of: Callable[[LogExport], Table]) -> LogFormat:
     def write(export: LogExport, target: IO[bytes], progress: Progress | None = None) -> int:
-        return write_csv(table_of(export.rows()), target, progress=progress)
+        return write_csv(table_of(export), target, progress=progress)
 
     def lines(export: LogExport) -> Iterator[str]:
-        return csv_lines(table_of(export.rows()))
+        return csv_lines(table_of(export))
 
     return LogFormat(name, label, stem, "csv", CSV, write, lines)
 
 
 def _write_xlsx(export: LogExport, target: IO[bytes], progress: Progress | None = None) -> int:
-    return write_xlsx(log_table(export.rows()), target, sheet="Screening log", progress=progress)
+    return write_xlsx(log_table(export.entries()), target, sheet="Screening log", progress=progress)
 
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FORMATS: dict[str, LogFormat] = {
-    "csv": _csv("csv", "CSV", "screening-log", log_table),
+    "csv": _csv("csv", "CSV", "screening-log", lambda export: log_table(export.entries())),
     "xlsx": LogFormat("xlsx", "Excel (XLSX)", "screening-log", "xlsx", XLSX, _write_xlsx),
-    "sdtm-ie": _csv("sdtm-ie", "SDTM IE (CSV)", "ie", ie_table),
-    "sdtm-ds": _csv("sdtm-ds", "SDTM DS (CSV)", "ds", ds_table),
+    # SDTM holds screened subjects alone: a candidate not yet screened has no record.
+    "sdtm-ie": _csv("sdtm-ie", "SDTM IE (CSV)", "ie", lambda export: ie_table(export.rows())),
+    "sdtm-ds": _csv("sdtm-ds", "SDTM DS (CSV)", "ds", lambda export: ds_table(export.rows())),
 }
 
 

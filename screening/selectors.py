@@ -411,6 +411,17 @@ def _not_started(
     return candidates
 
 
+def not_started_candidates(user: Any, **filters: Any) -> QuerySet[Candidate]:
+    """The registered candidates ``user`` may see whose screening has not started, as the
+    log's filters allow them (none under a filter only attempts meet), by trial, site
+    and screening number."""
+    return (
+        _not_started(user, **filters)
+        .select_related("trial", "site")
+        .order_by("trial__code", "site__code", "sequence")
+    )
+
+
 def log_entries(user: Any, *, sort: str = "", **filters: Any) -> QuerySet[Any]:
     """The screening log's rows as the page lists them: every attempt (``screening_log``
     filters) and every registered candidate whose screening has not started (status

@@ -36,6 +36,7 @@ urlpatterns = [
     path("<int:pk>/enrol/", decisions.screening_enrol_view, name="enrol"),
     path("<int:pk>/queries/new/", queries.query_raise_view, name="query_raise"),
     path("<int:pk>/verify/", queries.verify_view, name="verify"),
+    path("<int:pk>/unverify/", queries.unverify_view, name="unverify"),
     path("<int:pk>/record/", record.screening_record, name="record"),
     path("<int:pk>/record.pdf", record.screening_record_pdf, name="record_pdf"),
 ]

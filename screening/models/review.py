@@ -127,6 +127,9 @@ class QueryEntry(ImmutableModel):
         return self.query.audit_scope()
 
 
+VERIFICATION_WITHDRAWN = "screening.verification.withdrawn"
+
+
 class SourceVerification(_Targeted):
     """A monitor's mark that one value matches the source document.
 
@@ -169,3 +172,13 @@ class SourceVerification(_Targeted):
     @property
     def stands(self) -> bool:
         return self.cleared_at is None
+
+    @property
+    def withdrawn(self) -> bool:
+        """Cleared by the monitor's withdrawal (with a reason), not by a change."""
+        event = self.cleared_event if self.cleared_event_id else None
+        return event is not None and event.action == VERIFICATION_WITHDRAWN
+
+    @property
+    def withdrawal_reason(self) -> str:
+        return self.cleared_event.reason if self.withdrawn and self.cleared_event else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_record
 from screening.models import ExportFile, ExportStatus, Screening
-from screening.selectors import LogRow, log_rows, screening_log
+from screening.selectors import not_started_candidates, screening_log
 
 logger = logging.getLogger(__name__)
 
@@ -33,29 +33,10 @@ def chosen_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def log_export_count(*, user: User, filters: Mapping[str, Any]) -> int:
-    """How many attempts an export of the log under ``filters`` would hold."""
-    return screening_log(user, **chosen_filters(filters)).count()
-
-
-def screening_log_export(
-    *,
-    user: User,
-    filters: Mapping[str, Any],
-    request: HttpRequest | None = None,
-    file_format: str = "csv",
-) -> Iterator[LogRow]:
-    """The screening log rows ``user`` may see under ``filters`` (trial, site, status,
-    since, until; empty ones ignored), after recording who exported what, in which
-    format, and how many attempts it held."""
-    screenings = screening_log(user, **chosen_filters(filters))
-    log_export_audit(
-        user=user,
-        filters=filters,
-        file_format=file_format,
-        rows=screenings.count(),
-        request=request,
-    )
-    return log_rows(screenings.iterator(chunk_size=500))
+    """How many rows an export of the log under ``filters`` would hold: its attempts
+    and its registered candidates whose screening has not started."""
+    chosen = chosen_filters(filters)
+    return screening_log(user, **chosen).count() + not_started_candidates(user, **chosen).count()
 
 
 def log_export_audit(

@@ -4,7 +4,9 @@ A mark stands on the value as it was saved (the row's revision). Changing or rem
 the value clears the mark in the same transaction as the change (``clear_for_change``,
 called by ``screening_save``): the mark keeps who cleared it and the change's audit
 event, the form and the summary say "verification cleared by change on …", and the
-monitor verifies the value again as a new mark. docs/monitor-review.md.
+monitor verifies the value again as a new mark. A monitor who marked a value by
+mistake withdraws the mark, with a reason (``verification_withdraw``); the value reads
+as not verified again. docs/monitor-review.md.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import diff_fields
 from screening.models import Screening, SourceVerification
+from screening.models.review import VERIFICATION_WITHDRAWN
 from screening.services.common import ScreeningRuleError, audit
 from screening.services.targets import Target, saved_targets
 
@@ -107,6 +110,61 @@ def _mark(
     return mark
 
 
+WITHDRAWN = VERIFICATION_WITHDRAWN
+REASON_LIMIT = 2000
+
+
+@transaction.atomic
+def verification_withdraw(
+    *,
+    user: User,
+    screening: Screening,
+    ref: str,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> SourceVerification:
+    """Withdraw the standing verification mark of one value (``ref``): a monitor who
+    marked it by mistake, or who finds the source disagrees, says why. The mark keeps
+    who withdrew it and the audit event holding the reason."""
+    candidate = screening.candidate
+    if not can_verify_source(user, trial_id=candidate.trial_id, site_id=candidate.site_id):
+        raise PermissionDenied("Only a monitor of this trial and site withdraws a verification.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ScreeningRuleError(
+            "Say why the verification is withdrawn.", code="required", field="reason"
+        )
+    if len(reason) > REASON_LIMIT:
+        raise ScreeningRuleError(
+            f"The reason is {len(reason)} characters long; at most {REASON_LIMIT} are kept.",
+            code="max_length",
+            field="reason",
+        )
+    locked = Screening.objects.select_for_update().get(pk=screening.pk)
+    mark = _standing(locked).get(ref)
+    if mark is None:
+        raise ScreeningRuleError(
+            f"{ref}: no standing verification to withdraw.", code="not_verified", field="ref"
+        )
+    now = timezone.now()
+    event = audit(
+        user=user,
+        action=WITHDRAWN,
+        obj=mark,
+        site=candidate.site,
+        changes=diff_fields(
+            {"state": "verified"}, {"state": "withdrawn"}, {"state": "Verification"}
+        ),
+        reason=reason,
+        request=request,
+    )
+    mark.cleared_at = now
+    mark.cleared_by = user
+    mark.cleared_event = event
+    mark.save(update_fields=["cleared_at", "cleared_by", "cleared_event"])
+    return mark
+
+
 def clear_for_change(
     *,
     user: User,
@@ -149,7 +207,7 @@ def verification_state(screening: Screening) -> dict[str, SourceVerification]:
     """Per value (``ref``), its standing mark, or else its latest cleared one."""
     out: dict[str, SourceVerification] = {}
     marks = SourceVerification.objects.filter(screening=screening).select_related(
-        "verified_by", "cleared_by"
+        "verified_by", "cleared_by", "cleared_event"
     )
     for mark in marks.order_by("verified_at", "pk"):
         out[f"{mark.target_shape}:{mark.target_key}"] = mark  # the latest wins

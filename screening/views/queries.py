@@ -34,7 +34,7 @@ from screening.services.queries import (
     query_reopen,
 )
 from screening.services.targets import queryable_targets
-from screening.services.verification import verification_record
+from screening.services.verification import verification_record, verification_withdraw
 from screening.views.common import error_messages, screening_or_404
 
 PAGE_SIZE = 50
@@ -222,4 +222,29 @@ def verify_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Verified against source: {names}.")
         else:
             messages.info(request, "Those values were already verified; nothing changed.")
+    return redirect("screening:summary", pk=screening.pk)
+
+
+@login_required
+@require_POST
+def unverify_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A monitor withdraws the verification of one value (``ref``), saying why."""
+    screening: Screening = screening_or_404(request, pk)
+    candidate = screening.candidate
+    if not can_verify_source(request.user, trial_id=candidate.trial_id, site_id=candidate.site_id):
+        raise Http404("No such screening.")
+    try:
+        mark = verification_withdraw(
+            user=request.user,  # type: ignore[arg-type]
+            screening=screening,
+            ref=request.POST.get("ref", ""),
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except ValidationError as error:
+        for problems in error_messages(error).values():
+            for problem in problems:
+                messages.error(request, f"The verification still stands: {problem}")
+    else:
+        messages.success(request, f"Verification of {mark.target_label} withdrawn.")
     return redirect("screening:summary", pk=screening.pk)

@@ -413,3 +413,51 @@ def test_pdf_holds_the_trial_summary_with_charts_and_the_filtered_log(
     event = AuditEvent.objects.get(action="screening.log.exported")
     assert (event.actor, event.changes["format"]["new"]) == (monitor, "pdf")
     assert event.changes["filters"]["new"] == {"trial": "HMSC100"}
+
+
+# --- Candidates registered, not yet screened ------------------------------------------
+
+
+def test_every_format_lists_candidates_whose_screening_has_not_started(
+    coordinator_a: Any, hmsc: Any, site_a: Any, failed: Any
+) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    waiting = register(coordinator_a, hmsc, site_a, name="Wanda Waiting")
+    client = client_for(coordinator_a)
+    rows = csv_rows(download(client, "csv"))
+    assert [(r["screening_number"], r["status"]) for r in rows] == [
+        (failed.candidate.screening_number, failed.status),
+        (waiting.screening_number, "not_started"),
+    ]
+    last = rows[-1]
+    assert (last["attempt"], last["screening_date"], last["decision"]) == ("", "", "")
+    assert re.fullmatch(r"\d+-\d+", last["age_band"])
+    event = AuditEvent.objects.filter(action="screening.log.exported").latest("sequence")
+    assert event.changes["rows"]["new"] == 2
+
+    sheet = load_workbook(io.BytesIO(body_of(download(client, "xlsx")))).active
+    assert [c.value for c in sheet[3]][:4] == [waiting.screening_number, "HMSC100", "A01", None]
+
+    pdf = PdfReader(io.BytesIO(body_of(download(client, "pdf"))))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Screening attempts (1)" in text
+    assert "1 registered candidate whose screening has not started" in text
+    assert waiting.screening_number in text
+    assert "Wanda" not in text
+
+    ds = csv_rows(download(client, "sdtm-ds"))
+    assert waiting.screening_number not in {r.get("USUBJID", "") for r in ds}
+    assert all(waiting.screening_number not in "".join(r.values()) for r in ds)
+
+
+def test_filters_that_only_attempts_meet_leave_out_the_candidates_not_started(
+    coordinator_a: Any, hmsc: Any, site_a: Any, failed: Any
+) -> None:
+    waiting = register(coordinator_a, hmsc, site_a)
+    client = client_for(coordinator_a)
+    by_status = csv_rows(download(client, "csv", status="not_started"))
+    assert [r["screening_number"] for r in by_status] == [waiting.screening_number]
+    by_date = csv_rows(download(client, "csv", since=failed.screening_date.isoformat()))
+    assert [r["screening_number"] for r in by_date] == [failed.candidate.screening_number]

@@ -131,6 +131,34 @@ def test_verification_shows_and_a_change_clears_it_visibly(weighed: dict[str, An
     assert "Body weight: verification cleared by change on 21 Nov 2026" in entry
 
 
+def test_a_monitor_withdraws_a_verification_from_the_summary(weighed: dict[str, Any]) -> None:
+    monitor = client_for(weighed, "monitor")
+    monitor.post(_url("verify", weighed), {"ref": "observation:weight"})
+    summary = monitor.get(_url("summary", weighed)).content.decode()
+    assert 'Withdraw<span class="visually-hidden"> the verification of Body weight' in summary
+    refused = monitor.post(_url("unverify", weighed), {"ref": "observation:weight"}, follow=True)
+    assert "The verification still stands: Say why" in refused.content.decode()
+    coordinator = client_for(weighed, "coordinator_a")
+    assert (
+        coordinator.post(
+            _url("unverify", weighed), {"ref": "observation:weight", "reason": "x"}
+        ).status_code
+        == 404
+    )
+    response = monitor.post(
+        _url("unverify", weighed),
+        {"ref": "observation:weight", "reason": "Checked against the wrong report"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Verification of Body weight withdrawn." in page
+    assert "Checked against the wrong report" in page
+    assert 'data-testid="verification-withdrawn"' in page
+    assert "0 of 1" in page
+    entry = coordinator.get(_url("entry", weighed)).content.decode()
+    assert "Body weight: verification withdrawn by the monitor on" in entry
+
+
 def test_verifying_a_section_from_the_summary(weighed: dict[str, Any]) -> None:
     monitor = client_for(weighed, "monitor")
     summary = monitor.get(_url("summary", weighed)).content.decode()

@@ -14,7 +14,11 @@ from screening.models import SourceVerification
 from screening.selectors import VerificationProgress, verification_progress
 from screening.services import ObservationInput, ScreeningChanges
 from screening.services.targets import saved_targets
-from screening.services.verification import verification_record, verification_state
+from screening.services.verification import (
+    verification_record,
+    verification_state,
+    verification_withdraw,
+)
 from screening.summary import trial_summary
 from tests.helpers import save
 
@@ -133,6 +137,63 @@ def test_removing_a_verified_value_clears_its_mark(entered: dict[str, Any]) -> N
     )
     assert not verification_state(screening)["observation:height"].stands
     assert verification_progress([screening.pk])[screening.pk] == VerificationProgress(0, 2)
+
+
+def test_a_monitor_withdraws_a_mark_with_a_reason_audited(entered: dict[str, Any]) -> None:
+    screening, monitor = entered["screening"], entered["monitor"]
+    verification_record(user=monitor, screening=screening, refs=["observation:weight"])
+    mark = verification_withdraw(
+        user=monitor,
+        screening=screening,
+        ref="observation:weight",
+        reason="Compared with the wrong visit's source",
+    )
+    assert not mark.stands
+    assert mark.withdrawn
+    assert mark.cleared_by == monitor
+    assert mark.withdrawal_reason == "Compared with the wrong visit's source"
+    event = AuditEvent.objects.get(action="screening.verification.withdrawn")
+    assert mark.cleared_event == event
+    assert (event.actor, event.changes["state"]["new"]) == (monitor, "withdrawn")
+    assert verification_progress([screening.pk])[screening.pk] == VerificationProgress(0, 3)
+    state = verification_state(screening)["observation:weight"]
+    assert state.withdrawn
+    assert not state.stands
+    # Verified again later: a new mark; the withdrawn one stays on record.
+    (again,) = verification_record(user=monitor, screening=screening, refs=["observation:weight"])
+    assert again.stands
+    assert not again.withdrawn
+
+
+def test_a_withdrawal_needs_a_reason_a_standing_mark_and_a_monitor(
+    entered: dict[str, Any],
+) -> None:
+    screening, monitor = entered["screening"], entered["monitor"]
+    verification_record(user=monitor, screening=screening, refs=["observation:weight"])
+    with pytest.raises(ValidationError) as no_reason:
+        verification_withdraw(
+            user=monitor, screening=screening, ref="observation:weight", reason=" "
+        )
+    assert no_reason.value.message_dict == {"reason": ["Say why the verification is withdrawn."]}
+    with pytest.raises(ValidationError) as too_long:
+        verification_withdraw(
+            user=monitor, screening=screening, ref="observation:weight", reason="x" * 2001
+        )
+    assert "at most 2000" in too_long.value.message_dict["reason"][0]
+    with pytest.raises(ValidationError) as not_verified:
+        verification_withdraw(
+            user=monitor, screening=screening, ref="observation:height", reason="Mistake"
+        )
+    assert "no standing verification" in not_verified.value.message_dict["ref"][0]
+    with pytest.raises(PermissionDenied):
+        verification_withdraw(
+            user=entered["coordinator_a"],
+            screening=screening,
+            ref="observation:weight",
+            reason="Mistake",
+        )
+    assert verification_state(screening)["observation:weight"].stands
+    assert not AuditEvent.objects.filter(action="screening.verification.withdrawn").exists()
 
 
 def test_the_trial_summary_shows_verification_progress_per_site(
