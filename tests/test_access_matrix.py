@@ -112,6 +112,7 @@ RULES: dict[str, Rule] = {
         _signed_in(404, monitor=200), kwargs=lambda world: {"pk": world["screening"].pk}
     ),
     "screening:verify": Rule(_signed_in(405), kwargs=lambda world: {"pk": world["screening"].pk}),
+    "screening:unverify": Rule(_signed_in(405), kwargs=lambda world: {"pk": world["screening"].pk}),
     # Counts only: site staff count their own sites (B takes part in the trial too),
     # monitors their trials, data managers every trial.
     "summary:index": Rule(_signed_in(200)),
@@ -376,6 +377,17 @@ def _weighed(world: World) -> dict[str, Any]:
     return _screening(world)
 
 
+def _verified(world: World) -> dict[str, Any]:
+    """Site A's screening with one saved value the monitor has verified."""
+    from screening.services.verification import verification_record
+
+    target = _weighed(world)
+    verification_record(
+        user=world["monitor"], screening=world["screening"], refs=["observation:weight"]
+    )
+    return target
+
+
 def _site_a_link(world: World) -> dict[str, Any]:
     from trials.models import TrialSite
 
@@ -544,6 +556,14 @@ POST_RULES: dict[str, Post] = {
         target=_weighed,
         data=lambda world: {"ref": "observation:weight"},
         made=lambda world, persona: world["screening"].verifications.exists(),
+    ),
+    "screening:unverify": Post(
+        expect=_answers(404, monitor=Makes(302)),
+        target=_verified,
+        data=lambda world: {"ref": "observation:weight", "reason": "Wrong source"},
+        made=lambda world, persona: (
+            world["screening"].verifications.filter(cleared_at__isnull=False).exists()
+        ),
     ),
     "screening:enrol": Post(
         expect=_A_MAKES,
