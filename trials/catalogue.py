@@ -219,11 +219,17 @@ def current_catalogue() -> Catalogue:
     content, so the same rows are checked once per process and a changed row can
     never be served from the cache.
     """
+    return keyed_catalogue()[1]
+
+
+def keyed_catalogue() -> tuple[str, Catalogue]:
+    """The current catalogue with the hash of its content: what a cache of anything
+    built from it keys on, whatever transaction or process made the rows."""
     data = catalogue_data()
     key = hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()
     ).hexdigest()
-    return _BUILT.get_or_build(key, lambda: Catalogue.from_dict(data))
+    return key, _BUILT.get_or_build(key, lambda: Catalogue.from_dict(data))
 
 
 def catalogue_revision() -> int:

@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
 import yaml
@@ -26,8 +27,9 @@ from accounts.access import can_configure
 from accounts.models import User
 from accounts.services import AttemptRefused, reauthenticate
 from audit.services import audit_record, configuration_record
+from config.builtcache import BuiltCache
 from eligibility import ProtocolDefinition, load_definition
-from trials.catalogue import current_catalogue, sync_builtin_catalogue
+from trials.catalogue import keyed_catalogue, sync_builtin_catalogue
 from trials.models import ProtocolStatus, ProtocolVersion, Quantity, Trial
 
 # The meaning of a data manager's signature on an activation (21 CFR 11.50(a)(3)). Stored
@@ -71,13 +73,16 @@ class ImportOutcome:
         return text + "."
 
 
-def _document(text: str) -> Any:
-    return yaml.safe_load(text)
+@lru_cache(maxsize=32)
+def _document_json(text: str) -> str:
+    """The definition's data as JSON text (dates become ISO strings), parsed once per
+    text: import reads it for the stored copy and for the content hash."""
+    return json.dumps(yaml.safe_load(text), default=str)
 
 
 def definition_data(text: str) -> Any:
-    """The definition as JSON-ready data (dates become ISO strings)."""
-    return json.loads(json.dumps(_document(text), default=str))
+    """The definition as JSON-ready data (dates become ISO strings); a fresh copy."""
+    return json.loads(_document_json(text))
 
 
 def source_hash(text: str) -> str:
@@ -88,9 +93,19 @@ def source_hash(text: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+# Definitions checked against a catalogue, kept by what they were built from: the text,
+# its source's name (errors and reasons name it) and the catalogue's content. A
+# definition is immutable, so every reader shares one; a failed load is never kept.
+_LOADED: BuiltCache[tuple[str, str, str], ProtocolDefinition] = BuiltCache(maxsize=32)
+
+
 def validate_definition(text: str, *, source_name: str) -> ProtocolDefinition:
     """Load with the engine; raises ``eligibility.DefinitionError`` naming line and reason."""
-    return load_definition(text, source=source_name, catalogue=current_catalogue())
+    catalogue_key, catalogue = keyed_catalogue()
+    key = (hashlib.sha256(text.encode("utf-8")).hexdigest(), source_name, catalogue_key)
+    return _LOADED.get_or_build(
+        key, lambda: load_definition(text, source=source_name, catalogue=catalogue)
+    )
 
 
 def load_version(version: ProtocolVersion) -> ProtocolDefinition:
