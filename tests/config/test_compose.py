@@ -23,26 +23,38 @@ def _command(service: dict[str, Any]) -> list[str]:
 
 
 def test_it_describes_the_production_stack(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(compose["services"]) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
     assert {"postgres-data", "static"} <= set(compose["volumes"])
 
 
-def test_every_service_has_a_health_check(compose: dict[str, Any]) -> None:
+def test_every_long_running_service_has_a_health_check(compose: dict[str, Any]) -> None:
     for name, service in compose["services"].items():
+        if service.get("restart") == "no":
+            continue  # a one-off run: it finishes, successfully or not
         assert "test" in service.get("healthcheck", {}), f"{name} has no health check"
 
 
 def test_the_application_services_wait_for_healthy_databases(compose: dict[str, Any]) -> None:
-    for name in ("web", "worker", "beat"):
+    for name in ("migrate", "web", "worker", "beat"):
         depends = compose["services"][name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy", name
         assert depends["redis"]["condition"] == "service_healthy", name
 
 
-def test_web_migrates_on_start_and_serves_the_wsgi_application(compose: dict[str, Any]) -> None:
-    command = " ".join(_command(compose["services"]["web"]))
+def test_one_run_migrates_before_any_web_worker_or_beat_starts(compose: dict[str, Any]) -> None:
+    migrate = compose["services"]["migrate"]
+    assert migrate["restart"] == "no"
+    command = " ".join(_command(migrate))
     assert "manage.py migrate --no-input" in command
     assert "manage.py collectstatic --no-input" in command
+    for name in ("web", "worker", "beat"):
+        service = compose["services"][name]
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "migrate" not in " ".join(_command(service)), f"{name} must not migrate itself"
+
+
+def test_web_serves_the_wsgi_application(compose: dict[str, Any]) -> None:
+    command = " ".join(_command(compose["services"]["web"]))
     target = next(
         arg for arg in shlex.split(command.split("gunicorn", 1)[1]) if ":" in arg and "." in arg
     )
@@ -66,7 +78,8 @@ def test_celery_services_point_at_the_real_app(
 
 
 def test_application_services_share_one_configuration(compose: dict[str, Any]) -> None:
-    envs = [compose["services"][name]["environment"] for name in ("web", "worker", "beat")]
+    names = ("migrate", "web", "worker", "beat")
+    envs = [compose["services"][name]["environment"] for name in names]
     for env in envs:
         assert env["DEBUG"] == "false"
         assert env["DATABASE_URL"].startswith("postgres://")
