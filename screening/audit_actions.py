@@ -207,6 +207,12 @@ register(
         model="screening.screening",
     ),
     AuditAction(
+        "screening.amendment_impact.requested",
+        _("{who} asked what {object} would change for the open screenings: {values}"),
+        Kind.CONFIGURATION,
+        model="screening.amendmentimpact",
+    ),
+    AuditAction(
         "screening.log.exported",
         _("{who} downloaded the screening log{filters}"),
         Kind.EXPORT,

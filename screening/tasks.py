@@ -1,4 +1,5 @@
-"""Background work for screening: washout reminders and re-evaluation.
+"""Background work for screening: washout reminders, re-evaluation, exports and
+amendment-impact forecasts.
 
 Tasks take ids and call a service; callers queue them through the outbox
 (``outbox.services.outbox_enqueue``), which records them in the caller's
@@ -21,6 +22,7 @@ from django.utils import timezone
 from outbox.services import Message, outbox_enqueue
 from screening.log_formats import export_writer
 from screening.models import ExportFile
+from screening.services.amendments import amendment_impact_run
 from screening.services.exports import log_export_build, log_exports_purge
 from screening.services.reminders import screening_reevaluate, washout_reminders_send
 
@@ -82,6 +84,25 @@ def queue_log_export(export_id: int) -> None:
                 task=build_log_export.name,
                 arguments={"export_id": export_id},
                 key=f"screening.export:{export_id}",
+            )
+        ]
+    )
+
+
+@shared_task
+def forecast_amendment_impact(impact_id: int) -> str:
+    """Evaluate the open screenings of a trial under a new protocol version."""
+    return amendment_impact_run(impact_id).status
+
+
+def queue_amendment_impact(impact_id: int) -> None:
+    """Forecast once the current transaction commits."""
+    outbox_enqueue(
+        messages=[
+            Message(
+                task=forecast_amendment_impact.name,
+                arguments={"impact_id": impact_id},
+                key=f"screening.amendment_impact:{impact_id}",
             )
         ]
     )

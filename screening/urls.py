@@ -1,6 +1,7 @@
 from django.urls import path
 
 from screening.views import (
+    amendments,
     candidates,
     decisions,
     entry,
@@ -19,6 +20,11 @@ urlpatterns = [
     path("candidates/", candidates.candidate_list, name="candidates"),
     path("log/", log.screening_log_view, name="log"),
     path("exports/", exports.export_list, name="exports"),
+    path(
+        "amendments/<int:pk>/impact/",
+        amendments.amendment_impact_view,
+        name="amendment_impact",
+    ),
     path("exports/<int:pk>/", exports.export_detail, name="export"),
     path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
     path("queries/", queries.query_list_view, name="queries"),

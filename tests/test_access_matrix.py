@@ -59,6 +59,10 @@ _A_OR_MONITOR = _signed_in(404, coordinator_a=200, investigator_a=200, monitor=2
 _A_OWNS = _signed_in(404, coordinator_a=200)
 
 
+def _version(world: dict[str, Any]) -> Any:
+    return world["screening"].protocol_version
+
+
 def _export(world: dict[str, Any]) -> Any:
     return ready_export(world["coordinator_a"])
 
@@ -112,6 +116,10 @@ RULES: dict[str, Rule] = {
         _signed_in(404, monitor=200), kwargs=lambda world: {"pk": world["screening"].pk}
     ),
     "screening:verify": Rule(_signed_in(405), kwargs=lambda world: {"pk": world["screening"].pk}),
+    # A forecast of what a protocol version would change: data managers only.
+    "screening:amendment_impact": Rule(
+        _signed_in(404, data_manager=200), kwargs=lambda world: {"pk": _version(world).pk}
+    ),
     "screening:unverify": Rule(_signed_in(405), kwargs=lambda world: {"pk": world["screening"].pk}),
     # Counts only: site staff count their own sites (B takes part in the trial too),
     # monitors their trials, data managers every trial.
@@ -556,6 +564,13 @@ POST_RULES: dict[str, Post] = {
         target=_weighed,
         data=lambda world: {"ref": "observation:weight"},
         made=lambda world, persona: world["screening"].verifications.exists(),
+    ),
+    "screening:amendment_impact": Post(
+        expect=_answers(404, data_manager=Makes(302)),
+        target=lambda world: {"pk": _version(world).pk},
+        made=lambda world, persona: _events(
+            world, "screening.amendment_impact.requested", world[persona]
+        ),
     ),
     "screening:unverify": Post(
         expect=_answers(404, monitor=Makes(302)),

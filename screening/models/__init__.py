@@ -1,6 +1,7 @@
 """The screening app's models, one module per sub-domain (docs/screening-design.md)."""
 
 from audit.immutable import ImmutableModel, ImmutableQuerySet, ImmutableRowError
+from screening.models.amendments import AmendmentImpact, ImpactStatus
 from screening.models.candidates import (
     Candidate,
     CandidateIdentity,
@@ -46,6 +47,7 @@ from screening.models.screenings import (
 __all__ = [
     "OPEN_STATUSES",
     "WHOLE_SCREENING",
+    "AmendmentImpact",
     "Candidate",
     "CandidateIdentity",
     "CandidateQuerySet",
@@ -61,6 +63,7 @@ __all__ = [
     "ImmutableModel",
     "ImmutableQuerySet",
     "ImmutableRowError",
+    "ImpactStatus",
     "MedicationExposure",
     "Observation",
     "ObservationKind",
