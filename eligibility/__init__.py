@@ -13,9 +13,10 @@ public API::
 
 and the helpers a data-entry form needs to hold values as the engine does: a quantity's
 ``Limits``, ``canonical_unit``/``display_unit``, ``to_canonical`` (raising ``UnitError``),
-``quantize`` to a quantity's precision, ``age_on`` and ``plain_number``; and, for a
-censored value (``<20``), ``split_comparator``, ``comparator_of``, ``comparator_symbol``
-and ``censored_possible``.
+``quantize`` to a quantity's precision, ``from_canonical`` (a limit said in the unit a
+value was entered in), ``plausible_units`` (where an implausible figure would fit),
+``age_on`` and ``plain_number``; and, for a censored value (``<20``),
+``split_comparator``, ``comparator_of``, ``comparator_symbol`` and ``censored_possible``.
 
 Code outside the engine imports only from here (``from eligibility import …``); the
 modules behind it may change (``tests/eligibility/test_front_door.py`` checks it).
@@ -43,7 +44,14 @@ from eligibility.requirements import InputSpec, Requirements, required_inputs
 from eligibility.result import CriterionResult, EvaluationResult
 from eligibility.textfmt import plain_number
 from eligibility.units import UnitError
-from eligibility.unitsupport import canonical_unit, display_unit, quantize, to_canonical
+from eligibility.unitsupport import (
+    canonical_unit,
+    display_unit,
+    from_canonical,
+    plausible_units,
+    quantize,
+    to_canonical,
+)
 from eligibility.version import ENGINE_VERSION
 
 __all__ = [
@@ -78,10 +86,12 @@ __all__ = [
     "display_unit",
     "evaluate",
     "explain",
+    "from_canonical",
     "load_definition",
     "load_definition_file",
     "load_facts",
     "plain_number",
+    "plausible_units",
     "quantize",
     "required_inputs",
     "split_comparator",

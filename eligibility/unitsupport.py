@@ -76,3 +76,39 @@ def to_canonical(q: Quantity, value: Decimal, unit: str, factors: Factors | None
 def display_unit(unit: str) -> str:
     """The unit as a coordinator reads it: kg/m², g/cm², mL/min/1.73 m²."""
     return unit.replace("m2", "m²").replace("cm2", "cm²").replace("1.73m²", "1.73 m²")
+
+
+def from_canonical(
+    q: Quantity, value: Decimal, unit: str, factors: Factors | None = None
+) -> Decimal:
+    """``value`` in ``q``'s canonical unit converted exactly to ``unit`` (full precision):
+    the inverse of :func:`to_canonical`, for saying a limit in the unit a value was
+    entered in. Raises :class:`eligibility.units.UnitError` when the unit does not fit."""
+    written = canonical_unit(unit)
+    if written == q.unit:
+        return value
+    # to_canonical checks the unit against the quantity's accepted units first.
+    to_canonical(q, Decimal(1), written, factors)
+    own = (factors or {}).get(q.analyte or "", None)
+    return units.convert(value, q.analyte, q.unit, written, factors=own)
+
+
+def plausible_units(
+    q: Quantity, value: Decimal, unit: str, factors: Factors | None = None
+) -> tuple[str, ...]:
+    """The other accepted units of ``q`` in which ``value`` would be plausible (within the
+    soft limits), for a value that is implausible or impossible in ``unit``: creatinine 70
+    entered in mg/dL is plausible in µmol/L. Empty when ``value`` is plausible as entered,
+    or in no other unit."""
+    entered = canonical_unit(unit) or q.unit
+
+    def plausible_in(candidate: str) -> bool:
+        try:
+            converted = quantize(to_canonical(q, value, candidate, factors), q.precision)
+        except (units.UnitError, ArithmeticError):
+            return False
+        return q.soft.contains(converted) and q.hard.contains(converted)
+
+    if plausible_in(entered):
+        return ()
+    return tuple(u for u in accepted_units(q, factors) if u != entered and plausible_in(u))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -565,8 +566,11 @@ def test_the_service_saves_a_number_whole_or_refuses_it_naming_the_field(
                 range_from_report=True,
                 lln=number,
                 uln=None,
+                observed_on=date(2026, 11, 10),
             ),
-            ObservationInput(code="weight", value=number, unit="kg"),
+            ObservationInput(
+                code="weight", value=number, unit="kg", observed_on=date(2026, 11, 20)
+            ),
         )
     )
     with rolled_back():

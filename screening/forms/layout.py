@@ -27,6 +27,7 @@ from eligibility import (
 )
 from screening.forms.entry import ScreeningEntryForm, is_numeric, is_qualitative
 from screening.forms.rows import RowFormSet
+from screening.services.validation import unit_hint
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Hint:
     impossible: bool = False
     limits: str = ""
     confirm: forms.BoundField | None = None  # the confirmation box, when the form has one
+    unit_hint: str = ""  # "Did you mean 70 µmol/L?" when another unit makes it plausible
 
 
 @dataclass
@@ -91,7 +93,12 @@ def hint_for(
         converted = f"= {sign}{shown} {display_unit(quantity.unit)}".strip()
     impossible = spec.hard is not None and not spec.hard.contains(shown)
     implausible = spec.soft is not None and not spec.soft.contains(shown)
-    return Hint(spec.code, converted, implausible and not impossible, impossible, limits)
+    hint = Hint(spec.code, converted, implausible and not impossible, impossible, limits)
+    if not sign:
+        hint.unit_hint = unit_hint(
+            quantity, value, unit or quantity.unit, definition.settings.factors
+        )
+    return hint
 
 
 def hints(form: ScreeningEntryForm, definition: ProtocolDefinition) -> list[Hint]:

@@ -22,7 +22,7 @@ from screening.models import (
     Sex,
 )
 from screening.services.common import ScreeningRuleError, ScreeningValidationError, audit
-from screening.services.validation import day_refusal
+from screening.services.validation import birth_refusal
 from trials.models import Site, Trial, TrialSite, TrialStatus
 
 IDENTITY_LABELS = {
@@ -74,16 +74,9 @@ def _validate_identity(identity: IdentityData, sex: str, *, site: Site) -> None:
         errors["full_name"] = [ValidationError("Enter the candidate's name.", code="required")]
     # Born "today" means today at the site: a birth date is a local calendar date.
     today = site.today()
-    implausible = day_refusal(identity.date_of_birth, _("Date of birth"))
+    implausible = birth_refusal(identity.date_of_birth, today, _("Date of birth"))
     if implausible is not None:
         errors["date_of_birth"] = [ValidationError(implausible, code="implausible_date")]
-    elif identity.date_of_birth > today:
-        errors["date_of_birth"] = [
-            ValidationError(
-                f"Date of birth {identity.date_of_birth} is in the future (today is {today}).",
-                code="future",
-            )
-        ]
     if sex not in Sex.values:
         errors["sex"] = [ValidationError("Sex must be F or M.", code="invalid")]
     if errors:

@@ -20,6 +20,7 @@ from audit.story import told
 from eligibility import comparator_of, comparator_symbol, plain_number
 from screening.engine_bridge import definition_for
 from screening.models import (
+    CandidateIdentity,
     DataQuery,
     Evaluation,
     Observation,
@@ -319,6 +320,9 @@ def _context(screening: Screening, user: User) -> Context:
         saved_judgments=judgments,
         medication_ids=frozenset(screening.medications.values_list("pk", flat=True)),
         history_ids=frozenset(screening.history.values_list("pk", flat=True)),
+        born=CandidateIdentity.objects.filter(candidate_id=screening.candidate_id)
+        .values_list("date_of_birth", flat=True)
+        .first(),
     )
 
 

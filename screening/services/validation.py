@@ -31,11 +31,15 @@ from eligibility import (
     ProtocolDefinition,
     Quantity,
     UnitError,
+    age_on,
     canonical_unit,
     censored_possible,
     comparator_of,
     comparator_symbol,
     display_unit,
+    from_canonical,
+    plain_number,
+    plausible_units,
     quantize,
     to_canonical,
 )
@@ -85,6 +89,8 @@ class Context:
     saved_judgments: Mapping[str, str]
     medication_ids: frozenset[int]
     history_ids: frozenset[int]
+    # The candidate's date of birth: no result, dose or event of theirs comes before it.
+    born: date | None = None
 
     @property
     def catalogue(self) -> Catalogue:
@@ -151,6 +157,31 @@ def day_refusal(day: date, label: str) -> str | None:
     }
 
 
+# The oldest age a date of birth may give: older is a typing slip (1901 for 1961).
+OLDEST_AGE = 120
+
+
+def birth_refusal(born: date, today: date, label: str) -> str | None:
+    """The message refusing a date of birth in the future, or one giving an age over
+    :data:`OLDEST_AGE` years today; ``None`` when plausible."""
+    refusal = day_refusal(born, label)
+    if refusal is not None:
+        return refusal
+    if born > today:
+        return _("%(label)s: %(day)s is in the future (today is %(today)s).") % {
+            "label": label,
+            "day": born.isoformat(),
+            "today": today.isoformat(),
+        }
+    age = age_on(born, today)
+    if age > OLDEST_AGE:
+        return _(
+            "%(label)s: %(day)s gives an age of %(age)s years; the oldest plausible age is "
+            "%(oldest)s years."
+        ) % {"label": label, "day": born.isoformat(), "age": age, "oldest": OLDEST_AGE}
+    return None
+
+
 def limits_text(limits: Limits, unit: str) -> str:
     u = f" {display_unit(unit)}" if unit else ""
     if limits.low is not None and limits.high is not None:
@@ -168,6 +199,49 @@ def _check_day(p: Problems, key: str, label: str, day: date | None, ctx: Context
         p.add(key, refusal, "implausible_date")
     elif day > ctx.today:
         p.add(key, f"{label}: {day} is in the future (today is {ctx.today}).", "future")
+    elif ctx.born is not None and day < ctx.born:
+        p.add(
+            key,
+            _("%(label)s: %(day)s is before the candidate's date of birth %(born)s.")
+            % {"label": label, "day": day.isoformat(), "born": ctx.born.isoformat()},
+            "before_birth",
+        )
+
+
+def limits_in_unit(limits: Limits, q: Quantity, unit: str, factors: Any = None) -> str:
+    """``limits`` (in ``q``'s canonical unit) said in ``unit`` as well when it is another:
+    "between 0.05 and 40 mg/dL (4.42–3536.8 µmol/L)"."""
+    said = limits_text(limits, q.unit)
+    if canonical_unit(unit) == q.unit:
+        return said
+    try:
+        low, high = (
+            None if v is None else from_canonical(q, v, unit, factors)
+            for v in (limits.low, limits.high)
+        )
+    except (UnitError, ArithmeticError):
+        return said
+
+    def shown(value: Decimal | None) -> str:
+        return "" if value is None else plain_number(quantize(value, q.precision))
+
+    return f"{said} ({shown(low)}–{shown(high)} {display_unit(canonical_unit(unit))})"
+
+
+def unit_hint(q: Quantity, value: Decimal, unit: str, factors: Any = None) -> str:
+    """For a value implausible in the ``unit`` chosen but plausible in another unit the
+    quantity accepts, the question to ask: "Did you mean 70 µmol/L (= 0.79 mg/dL)?";
+    otherwise the empty string. Built from the quantity's units and limits alone."""
+    suggestions = []
+    for other in plausible_units(q, value, unit, factors):
+        figure = f"{plain_number(value)} {display_unit(other)}".strip()
+        if other != q.unit:
+            canonical = quantize(to_canonical(q, value, other, factors), q.precision)
+            figure += f" (= {canonical} {display_unit(q.unit)})".replace(" )", ")")
+        suggestions.append(figure)
+    if not suggestions:
+        return ""
+    return _("Did you mean %(figures)s?") % {"figures": _(" or ").join(suggestions)}
 
 
 def _measured(p: Problems, item: ObservationInput, q: Quantity, ctx: Context) -> dict[str, Any]:
@@ -200,17 +274,20 @@ def _measured(p: Problems, item: ObservationInput, q: Quantity, ctx: Context) ->
         return {}
     shown = entered if unit == q.unit else f"{entered} (= {canonical} {display_unit(q.unit)})"
     outside_soft = not q.soft.contains(canonical)
+    hint = "" if comparator else unit_hint(q, value, unit, factors)
     if not q.hard.contains(canonical) or not _possible(comparator, canonical, q):
+        limits = limits_in_unit(q.hard, q, unit, factors)
         p.add(
             code,
-            f"{label}: {shown} is impossible; it must be {limits_text(q.hard, q.unit)}.",
+            f"{label}: {shown} is impossible; it must be {limits}. {hint}".strip(),
             "impossible",
         )
     elif outside_soft and not item.implausible_confirmed:
+        limits = limits_in_unit(q.soft, q, unit, factors)
         p.add(
             code,
-            f"{label}: {shown} is implausible (expected {limits_text(q.soft, q.unit)}); "
-            "confirm it if it is right.",
+            f"{label}: {shown} is implausible (expected {limits}); "
+            f"confirm it if it is right. {hint}".strip(),
             "implausible",
         )
     kind = ObservationKind.LAB if q.kind == "lab" else ObservationKind.MEASUREMENT
@@ -337,6 +414,16 @@ def _observation(p: Problems, item: ObservationInput, ctx: Context) -> dict[str,
     fields.update(observed_on=item.observed_on, source=item.source.strip())
     fields.update(_measured(p, item, q, ctx))
     day = item.observed_on
+    if day is None:
+        # An undated value cannot be judged against a validity window, and shows a
+        # blank date wherever it is listed.
+        what = _("result date") if q.kind == "lab" else _("date measured")
+        p.add(
+            f"{item.code}.observed_on",
+            _("%(label)s: give the %(what)s of the value entered.")
+            % {"label": q.label, "what": what},
+            "required",
+        )
     _check_day(p, f"{item.code}.observed_on", f"{q.label} result date", day, ctx)
     if day is not None and day <= ctx.today and day > ctx.screening_date:
         p.add(

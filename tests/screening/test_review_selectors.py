@@ -42,7 +42,9 @@ def _two_screenings(coordinator_a: Any, hmsc: Any, site_a: Any, site_b: Any, coo
         coordinator_a,
         first,
         ScreeningChanges(
-            observations=[ObservationInput(code="weight", value=60, unit="kg")],
+            observations=[
+                ObservationInput(code="weight", value=60, unit="kg", observed_on=date(2026, 11, 20))
+            ],
             medications=[
                 MedicationInput(drug="denosumab", route="subcutaneous", start=date(2025, 1, 1))
             ],

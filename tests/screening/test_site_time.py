@@ -143,7 +143,7 @@ def test_at_half_past_eleven_at_night_in_los_angeles_utcs_date_is_tomorrow(
             )
         )
         assert (
-            "Date of birth 2026-11-21 is in the future (today is 2026-11-20)."
+            "Date of birth: 2026-11-21 is in the future (today is 2026-11-20)."
             in (errors["date_of_birth"][0])
         )
         screening = begin(los_angeles, hmsc, date(2026, 11, 20))
