@@ -42,7 +42,7 @@ from eligibility.logic import Tri
 from eligibility.model import MissingFact
 from eligibility.requirements import InputSpec, Requirements, required_inputs
 from eligibility.result import CriterionResult, EvaluationResult
-from eligibility.textfmt import plain_number
+from eligibility.textfmt import missing_words, plain_number
 from eligibility.units import UnitError
 from eligibility.unitsupport import (
     canonical_unit,
@@ -90,6 +90,7 @@ __all__ = [
     "load_definition",
     "load_definition_file",
     "load_facts",
+    "missing_words",
     "plain_number",
     "plausible_units",
     "quantize",

@@ -11,6 +11,7 @@ from eligibility.logic import Tri
 from eligibility.model import Context, Finding, MissingFact
 from eligibility.nodes import evaluate_expr
 from eligibility.result import Condition, CriterionResult, EvaluationResult, Outcome, Status
+from eligibility.textfmt import missing_words
 from eligibility.version import ENGINE_VERSION
 from eligibility.washout import change_dates, criterion_passes, first_date
 
@@ -107,14 +108,16 @@ def _summary(
     if outcome == "needs_review":
         return "Needs investigator review: " + "; ".join(m.label for m in finding.missing)
     if outcome == "unknown":
-        return "Unknown: missing " + "; ".join(f"{m.label} ({m.reason})" for m in finding.missing)
+        return "Unknown: missing " + "; ".join(
+            missing_words(m.label, m.reason) for m in finding.missing
+        )
     if criterion.kind == "exclusion":
         head = "Excluded" if outcome == "not_met" else "Not excluded"
     else:
         head = "Met" if outcome == "met" else "Not met"
     tail = f"; eligible from {eligible_from}" if eligible_from else ""
     if eligible_from and depends_on:
-        facts = "; ".join(f"{m.label} ({m.reason})" for m in depends_on)
+        facts = "; ".join(missing_words(m.label, m.reason) for m in depends_on)
         tail += f" at the latest, possibly earlier: the date depends on missing {facts}"
     return f"{head}: {because}{tail}"
 

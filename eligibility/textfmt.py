@@ -122,3 +122,22 @@ def plain_number(value: Decimal | None) -> str | None:
     value read back from a database column padded to its scale; ``None`` stays ``None``.
     """
     return None if value is None else number_text(value.normalize())
+
+
+def _words_of(text: str) -> str:
+    """``text`` compared as words: brackets dropped, spaces collapsed, case folded, so that
+    "Final menstrual period (date)" reads as the start of "Final menstrual period date"."""
+    return " ".join(text.replace("(", " ").replace(")", " ").split()).casefold()
+
+
+def missing_words(label: str, reason: str) -> str:
+    """A missing fact named once: its label, then the reason only when the reason adds
+    something. "T-score (T-score not recorded)" says the same thing twice; after "missing"
+    the label alone says it. A reason that itself starts with the label ("HBV DNA is
+    below the detection limit …") is given alone."""
+    said, why = _words_of(label), _words_of(reason)
+    if why in ("", said, f"{said} not recorded", "not recorded"):
+        return label
+    if why.startswith(f"{said} "):
+        return reason
+    return f"{label} ({reason})"

@@ -139,3 +139,29 @@ def screening_status_label(status: str) -> str:
     from screening.models import ScreeningStatus
 
     return dict(ScreeningStatus.choices).get(status, status)
+
+
+@register.simple_tag(takes_context=True)
+def eligibility_panel(context: Any, result: Any) -> Any:
+    """The panel's reading of ``result`` (``screening.panel``), with the fields a criterion
+    reads linked on the entry page, or to it for a reader who may enter data."""
+    from django.urls import reverse
+
+    from screening.engine_bridge import definition_for
+    from screening.panel import panel_view
+
+    screening = context.get("screening")
+    if not result:
+        return None
+    if screening is None:
+        return panel_view(result, fields_href=None)
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name in ("entry", "panel"):
+        href: str | None = ""
+    elif (context.get("actions") or {}).get("can_edit"):
+        href = reverse("screening:entry", kwargs={"pk": screening.pk})
+    else:
+        href = None
+    inputs = definition_for(screening).requirements().inputs()
+    return panel_view(result, inputs, fields_href=href)

@@ -198,6 +198,7 @@ def screening_panel(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "screening/panel_response.html",
         {
+            "screening": screening,
             "result": result,
             "live": True,
             "problem": problem,

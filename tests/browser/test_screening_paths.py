@@ -67,14 +67,15 @@ def test_coordinator_to_investigator_path(
     # --- The panel follows the typing, without a page load --------------------------
     page.evaluate("window.eligoMarker = 'same page'")
     panel = page.locator("#eligibility-panel")
-    expect(panel).to_contain_text("Body weight not recorded")
+    expect(panel).to_contain_text("Missing Body weight; Height")
     before = panel.inner_text()
     weight = next(m for m in facts["measurements"] if m["code"] == "weight")
     with page.expect_response(lambda r: "/panel/" in r.url):
         # Typed key by key: the panel asks the server 400 ms after the last key.
         page.locator('input[name="weight__value"]').press_sequentially(weight["value"], delay=40)
     expect(panel).not_to_have_text(before, use_inner_text=True)
-    expect(panel).not_to_contain_text("Body weight not recorded")
+    expect(panel).not_to_contain_text("Missing Body weight")
+    expect(panel).to_contain_text("Missing Height")
     assert page.evaluate("window.eligoMarker") == "same page"  # no page load happened
     page.locator('input[name="weight__date"]').fill(weight["date"])
     page.locator('select[name="weight__unit"]').select_option("lb")

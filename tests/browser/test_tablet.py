@@ -58,7 +58,7 @@ def test_screening_pages_fit_a_tablet(
     expect(status).to_contain_text("Incomplete")
     with page.expect_response(lambda r: "/panel/" in r.url):
         page.locator('input[name="weight__value"]').press_sequentially("58.4", delay=40)
-    expect(page.locator("#eligibility-panel")).not_to_contain_text("Body weight not recorded")
+    expect(page.locator("#eligibility-panel")).not_to_contain_text("Missing Body weight")
     expect(status).to_contain_text("Incomplete")  # swapped with the panel, still there
     save = page.get_by_role("button", name="Save and view summary")
     save.scroll_into_view_if_needed()

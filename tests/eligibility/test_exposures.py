@@ -270,7 +270,7 @@ def test_any_use_looks_at_the_whole_history(
         (
             (None,),
             "unknown",
-            "Unknown: missing Medication history (medication history not recorded)",
+            "Unknown: missing Medication history",
         ),
     ],
     ids=["ongoing", "stopped", "stop date not recorded", "no medication history"],
