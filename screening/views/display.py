@@ -3,6 +3,7 @@ requirements' sections. Read only; nothing here decides anything."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ class Line:
     on: Any = None
     note: str = ""
     ref: str = ""  # the value, as queries and verification name it (observation:alt)
+    validity: Any = None  # a ValidityNote: the result is too old for the protocol's window
 
 
 @dataclass
@@ -38,8 +40,11 @@ def _words(value: str) -> str:
     return value.replace("_", " ")
 
 
-def saved_blocks(screening: Any, requirements: Requirements) -> list[Block]:
-    """One block per section that holds saved data, in the form's order."""
+def saved_blocks(
+    screening: Any, requirements: Requirements, validity: Mapping[str, Any] | None = None
+) -> list[Block]:
+    """One block per section that holds saved data, in the form's order. ``validity``:
+    the notes of results too old for their window, by code (``screening.validity``)."""
     observations = {o.code: o for o in screening.observations.all()}
     medications = list(screening.medications.all())
     events = list(screening.history.all())
@@ -52,6 +57,7 @@ def saved_blocks(screening: Any, requirements: Requirements) -> list[Block]:
             if obs is not None:
                 block.lines.append(_observation_line(spec.label, obs))
                 block.lines[-1].ref = ref_of(OBSERVATION.name, key_of(OBSERVATION, obs))
+                block.lines[-1].validity = (validity or {}).get(spec.code)
             elif spec.kind == "medication":
                 codes = {spec.code, *(c.code for c in spec.choices)}
                 labels = {c.code: c.label for c in spec.choices}

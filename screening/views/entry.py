@@ -29,6 +29,7 @@ from screening.services.common import (
     ScreeningValidationError,
 )
 from screening.services.data import screening_save
+from screening.validity import coded_inputs, form_notes
 from screening.views.common import error_messages, identity_for, latest_result, screening_or_404
 
 
@@ -79,6 +80,7 @@ def _render(
             "alerts": alerts or [],
             "conflict": conflict,
             "review": screening_review(screening),
+            "validity": form_notes(form, definition, screening_date=screening.screening_date),
             "answers_query": request.POST.get("answers_query", "")
             if request.method == "POST"
             else "",
@@ -203,6 +205,8 @@ def screening_panel(request: HttpRequest, pk: int) -> HttpResponse:
             "live": True,
             "problem": problem,
             "hints": hints(form, definition),
+            "validity": form_notes(form, definition, screening_date=screening.screening_date),
+            "validity_codes": coded_inputs(definition),
             "site_zone": screening.candidate.site.time_zone,
         },
     )

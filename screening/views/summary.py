@@ -17,6 +17,7 @@ from screening.selectors import screening_review
 from screening.services import workflow
 from screening.services.common import latest_evaluation
 from screening.services.workflow import Action
+from screening.validity import saved_notes
 from screening.views.common import (
     decision_context,
     identity_for,
@@ -73,7 +74,9 @@ def screening_summary(request: HttpRequest, pk: int) -> HttpResponse:
             "identity": identity_for(request.user, screening.candidate),
             "result": result,
             "evaluated_at": evaluation.created_at if evaluation else None,
-            "blocks": saved_blocks(screening, definition.requirements()),
+            "blocks": saved_blocks(
+                screening, definition.requirements(), saved_notes(screening, definition)
+            ),
             "attempts": attempts,
             "enrolment": getattr(screening, "enrolment", None),
             "actions": actions(request.user, screening),
