@@ -55,7 +55,13 @@ def _world() -> dict[str, Any]:
     example = json.loads(
         (root / "protocols" / "examples" / "hmsc100-eligible.json").read_text(encoding="utf-8")
     )
-    return {"site": site, "user": user, "trial": trials["HMSC100"], "example": example}
+    return {
+        "site": site,
+        "user": user,
+        "trial": trials["HMSC100"],
+        "example": example,
+        "root": root,
+    }
 
 
 def _new_screening() -> Any:
@@ -157,6 +163,70 @@ def _save_one_correction() -> Callable[[], object]:
     return run
 
 
+IMPACT_SCREENINGS = 10_000
+
+
+def _clone(template: Any, count: int, each: Callable[[Any, int], None]) -> list[Any]:
+    from copy import copy
+
+    made = []
+    for n in range(count):
+        row = copy(template)
+        row.pk = None
+        row._state = type(template._state)()
+        each(row, n)
+        made.append(row)
+    return made
+
+
+def _amendment_impact() -> Callable[[], object]:
+    """10,000 open hMSC100 screenings (copies of one entered in full, inserted in bulk)
+    forecast under a draft that caps the age at 65."""
+    from django.db import transaction
+
+    from screening.models import AmendmentImpact, Candidate, Evaluation, Screening
+    from screening.services import screening_number
+    from screening.services.amendments import amendment_impact_run
+    from trials.services.protocols import protocol_import
+
+    world = _world()
+    screening = _entered_screening()
+    candidate = screening.candidate
+    evaluation = Evaluation.objects.filter(screening=screening).newest_first().first()
+    more = IMPACT_SCREENINGS - 1
+    first = candidate.sequence + 1000
+
+    def numbered(row: Any, n: int) -> None:
+        row.sequence = first + n
+        row.screening_number = screening_number(candidate.trial, candidate.site, first + n)
+
+    with transaction.atomic():
+        candidates = Candidate.objects.bulk_create(
+            _clone(candidate, more, numbered), batch_size=1000
+        )
+        screenings = Screening.objects.bulk_create(
+            _clone(screening, more, lambda row, n: setattr(row, "candidate", candidates[n])),
+            batch_size=1000,
+        )
+        Evaluation.objects.bulk_create(
+            _clone(evaluation, more, lambda row, n: setattr(row, "screening", screenings[n])),
+            batch_size=500,
+        )
+    text = (world["root"] / "protocols" / "hmsc100.yaml").read_text(encoding="utf-8")
+    text = text.replace('protocol_version: "1.0-registry"', 'protocol_version: "9.0-bench"')
+    text = text.replace("age between 45 and 85 years", "age between 45 and 65 years")
+    draft = protocol_import(text=text, source_name="hmsc100-bench.yaml", user=None).version
+
+    def run() -> object:
+        impact = AmendmentImpact.objects.create(version=draft, requested_by=world["user"])
+        done = amendment_impact_run(impact.pk)
+        if (done.total, done.changed_count) != (IMPACT_SCREENINGS, IMPACT_SCREENINGS):
+            raise RuntimeError(f"forecast {done.total} / {done.changed_count}")
+        return done
+
+    return run
+
+
 BENCHMARKS = [
     Benchmark(
         name="screening evaluation (definition cached)",
@@ -182,5 +252,13 @@ BENCHMARKS = [
         description="the whole form posted again with one value changed and a reason",
         setup=_save_one_correction,
         rounds=20,
+    ),
+    Benchmark(
+        name="amendment impact, 10,000 open screenings",
+        description="a worker's forecast of a draft over 10,000 open hMSC100 screenings: "
+        "latest facts read 500 at a time, each evaluated under the draft",
+        setup=_amendment_impact,
+        operations=IMPACT_SCREENINGS,
+        rounds=3,
     ),
 ]

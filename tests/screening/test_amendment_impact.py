@@ -173,3 +173,26 @@ def test_the_page_starts_the_forecast_and_shows_what_would_change(
     identity = CandidateIdentity.objects.get(candidate=eligible.candidate)
     assert identity.full_name not in page
     assert identity.date_of_birth.isoformat() not in page
+
+
+@pytest.mark.broker
+def test_the_forecast_runs_in_a_real_worker_through_the_broker(
+    celery_worker: Any, fresh_definitions: None, data_manager: Any, eligible: Any
+) -> None:
+    import time
+
+    draft = _draft("2.0", **AGE_CAP)
+    client = Client()
+    client.force_login(data_manager)
+    url = reverse("screening:amendment_impact", args=[draft.pk])
+    assert client.post(url).status_code == 302  # committed: the outbox hands it over
+    impact = AmendmentImpact.objects.get(version=draft)
+    deadline = time.monotonic() + 60
+    while impact.pending and time.monotonic() < deadline:
+        time.sleep(0.2)
+        impact.refresh_from_db()
+    assert impact.status == ImpactStatus.DONE, impact.error
+    assert (impact.total, impact.changed_count) == (1, 1)
+    assert "1 of 1 open screenings would change outcome." in " ".join(
+        client.get(url).content.decode().split()
+    )
