@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.roles import roles_of
+from accounts.roles import kept, roles_of
 
 NOTHING = Q(pk__in=[])
 
@@ -60,6 +60,10 @@ def monitored(user: Any) -> dict[int, frozenset[int]]:
     """Trials a monitor is assigned to, each with its sites (empty: every site)."""
     if not _is_user(user) or not user.is_monitor:
         return {}
+    return kept(user, "monitored", lambda: _monitored(user))
+
+
+def _monitored(user: Any) -> dict[int, frozenset[int]]:
     out: dict[int, frozenset[int]] = {}
     # The assignments hang on the user (``monitor_assignments``): access asks the
     # person, and never imports the trials that sit above it.
