@@ -63,6 +63,7 @@ MIDDLEWARE = [
     # After WhiteNoise: static files keep their long cache lifetimes.
     "config.headers.BrowserProtectionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sessions.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -142,9 +143,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions end after a period of inactivity: every request pushes the expiry on.
+# Sessions end after a period of inactivity: a signed-in request pushes the expiry on,
+# writing the session at most once a minute unless it changed (config/sessions.py).
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # One throttle for every typed password (login, signature, password change,
 # activation; accounts/services/gate.py, docs/security.md): an account is locked for

@@ -162,9 +162,9 @@ def _arguments(route: str, world: dict[str, Any]) -> dict[str, Any]:
 
 
 # Only POST does something here; what it answers is checked the same way.
-POST_ONLY = {"logout", "screening:panel", "screening:verify"}
+POST_ONLY = {"logout", "screening:panel", "screening:verify", "screening:unverify"}
 # What a POST does, it answers with a redirect back to the page it was sent from.
-ANSWERS_WITH_REDIRECT = {"logout", "screening:verify"}
+ANSWERS_WITH_REDIRECT = {"logout", "screening:verify", "screening:unverify"}
 
 
 @pytest.mark.parametrize(("name", "route"), ROUTES, ids=[name for name, _ in ROUTES])
