@@ -83,6 +83,59 @@ def _validate_identity(identity: IdentityData, sex: str, *, site: Site) -> None:
         raise ScreeningValidationError(errors)
 
 
+def _earliest_recorded(candidate: Candidate) -> tuple[date, str] | None:
+    """The earliest result, dose or event date recorded in any of the candidate's
+    screenings, with what it is; ``None`` when nothing dated is recorded."""
+    from screening.models import HistoryEvent, MedicationExposure, Observation
+
+    screenings = {"screening__candidate": candidate}
+    found: list[tuple[date, str]] = []
+    result = (
+        Observation.objects.filter(**screenings, observed_on__isnull=False)
+        .exclude(kind="reference_date")  # planned dates lie ahead
+        .order_by("observed_on")
+        .values_list("observed_on", "code")
+        .first()
+    )
+    if result is not None:
+        found.append((result[0], _("the result date of %(code)s") % {"code": result[1]}))
+    for field in ("start", "stop"):
+        dose = (
+            MedicationExposure.objects.filter(**screenings, **{f"{field}__isnull": False})
+            .order_by(field)
+            .values_list(field, "drug")
+            .first()
+        )
+        if dose is not None:
+            found.append((dose[0], _("a course of %(drug)s") % {"drug": dose[1]}))
+    event = (
+        HistoryEvent.objects.filter(**screenings, occurred_on__isnull=False)
+        .order_by("occurred_on")
+        .values_list("occurred_on", "code")
+        .first()
+    )
+    if event is not None:
+        found.append((event[0], _("the %(event)s event") % {"event": event[1].replace("_", " ")}))
+    return min(found) if found else None
+
+
+def _check_recorded_dates(candidate: Candidate, born: date) -> None:
+    """A corrected date of birth may not come after a date already recorded for the
+    candidate: one of the two is wrong, and the record would say the candidate had a
+    result before being born."""
+    earliest = _earliest_recorded(candidate)
+    if earliest is None or earliest[0] >= born:
+        return
+    day, what = earliest
+    message = _(
+        "Date of birth: %(born)s is after %(what)s, %(day)s, already recorded for this "
+        "candidate; correct that date first, or check the date of birth."
+    ) % {"born": born.isoformat(), "what": what, "day": day.isoformat()}
+    raise ScreeningValidationError(
+        {"date_of_birth": [ValidationError(message, code="after_recorded_dates")]}
+    )
+
+
 def _next_sequence(trial: Trial, site: Site) -> int:
     """Take the next number under a lock on the (trial, site) counter row.
 
@@ -197,6 +250,8 @@ def candidate_identity_change(
     sex_changed = candidate.sex != sex
     if not changes and not sex_changed:
         return False
+    if "date_of_birth" in changes:
+        _check_recorded_dates(candidate, identity.date_of_birth)
     require_reason(changes or {"sex": {}}, reason, reason_code=reason_code)
     for field, value in after.items():
         setattr(record, field, value or "")

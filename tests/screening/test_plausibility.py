@@ -326,3 +326,37 @@ def test_a_censored_result_gets_no_unit_hint() -> None:
     creatinine = definition.requirements().get("creatinine")
     assert hint_for(definition, creatinine, Decimal(70), "mg/dL").unit_hint
     assert not hint_for(definition, creatinine, Decimal(70), "mg/dL", sign="<").unit_hint
+
+
+def test_a_corrected_date_of_birth_after_a_recorded_date_is_refused_naming_both(
+    coordinator_a: Any, hmsc_screening: Any
+) -> None:
+    save(
+        coordinator_a,
+        hmsc_screening,
+        ScreeningChanges(history=[HistoryInput(code="fracture", occurred_on=date(1990, 6, 1))]),
+    )
+    events = AuditEvent.objects.count()
+    with pytest.raises(ScreeningValidationError) as caught:
+        candidate_identity_change(
+            user=coordinator_a,
+            candidate=hmsc_screening.candidate,
+            identity=IdentityData(full_name="Erika Mustermann", date_of_birth=date(1991, 4, 2)),
+            sex="F",
+            reason="Date of birth from the passport",
+        )
+    assert caught.value.message_dict == {
+        "date_of_birth": [
+            "Date of birth: 1991-04-02 is after the fracture event, 1990-06-01, already "
+            "recorded for this candidate; correct that date first, or check the date of birth."
+        ]
+    }
+    assert AuditEvent.objects.count() == events
+    # A date of birth on or before every recorded date is a correction like any other.
+    assert candidate_identity_change(
+        user=coordinator_a,
+        candidate=hmsc_screening.candidate,
+        identity=IdentityData(full_name="Erika Mustermann", date_of_birth=date(1957, 4, 2)),
+        sex="F",
+        reason="Date of birth from the passport",
+    )
