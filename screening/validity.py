@@ -15,7 +15,7 @@ screening on or before D + N days.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -83,9 +83,11 @@ def validity_notes(
     screening_date: date,
     dates: Mapping[str, date | None],
     reference_dates: Mapping[str, date | None],
+    inputs: Sequence[InputSpec] | None = None,
 ) -> dict[str, ValidityNote]:
     """A note for every dated result outside its window, by code. ``dates``: each
-    result's date; ``reference_dates``: the protocol's named dates as recorded."""
+    result's date; ``reference_dates``: the protocol's named dates as recorded;
+    ``inputs``: the definition's inputs, when the caller has them already."""
     named = definition.catalogue.reference_dates
     planned = {
         named[code].text: d
@@ -93,7 +95,7 @@ def validity_notes(
         if d is not None and code in named and d > screening_date
     }
     notes = {}
-    for spec in definition.requirements().inputs():
+    for spec in definition.requirements().inputs() if inputs is None else inputs:
         if spec.validity_days is None or spec.code not in dates:
             continue
         note = note_for(spec, dates[spec.code], screening_date=screening_date, planned=planned)
@@ -117,7 +119,8 @@ def form_notes(
     """The notes for what the entry form holds now (typed, or saved and shown)."""
     dates: dict[str, date | None] = {}
     reference_dates: dict[str, date | None] = {}
-    for spec in definition.requirements().inputs():
+    inputs = form.requirements.inputs()
+    for spec in inputs:
         name = f"{spec.code}__date"
         if spec.validity_days is not None and name in form.fields:
             dates[spec.code] = _read(form[name])
@@ -128,6 +131,7 @@ def form_notes(
         screening_date=screening_date,
         dates=dates,
         reference_dates=reference_dates,
+        inputs=inputs,
     )
 
 
@@ -145,6 +149,7 @@ def saved_notes(screening: Any, definition: ProtocolDefinition) -> dict[str, Val
     )
 
 
-def coded_inputs(definition: ProtocolDefinition) -> list[str]:
-    """The codes of inputs that have a validity window (each gets a note slot)."""
-    return [s.code for s in definition.requirements().inputs() if s.validity_days is not None]
+def coded_inputs(form: Any) -> list[str]:
+    """The codes of the entry form's inputs that have a validity window (each has a slot
+    for its note beside the field)."""
+    return [s.code for s in form.requirements.inputs() if s.validity_days is not None]

@@ -86,6 +86,7 @@ def _validate_identity(identity: IdentityData, sex: str, *, site: Site) -> None:
 def _earliest_recorded(candidate: Candidate) -> tuple[date, str] | None:
     """The earliest result, dose or event date recorded in any of the candidate's
     screenings, with what it is; ``None`` when nothing dated is recorded."""
+    from screening.engine_bridge import definition_for
     from screening.models import HistoryEvent, MedicationExposure, Observation
 
     screenings = {"screening__candidate": candidate}
@@ -93,29 +94,31 @@ def _earliest_recorded(candidate: Candidate) -> tuple[date, str] | None:
     result = (
         Observation.objects.filter(**screenings, observed_on__isnull=False)
         .exclude(kind="reference_date")  # planned dates lie ahead
+        .select_related("screening__protocol_version")
         .order_by("observed_on")
-        .values_list("observed_on", "code")
         .first()
     )
-    if result is not None:
-        found.append((result[0], _("the result date of %(code)s") % {"code": result[1]}))
+    if result is not None and result.observed_on is not None:
+        quantity = definition_for(result.screening).catalogue.quantities.get(result.code)
+        label = quantity.label if quantity is not None else result.code
+        found.append((result.observed_on, _("the %(label)s result date") % {"label": label}))
     for field in ("start", "stop"):
         dose = (
             MedicationExposure.objects.filter(**screenings, **{f"{field}__isnull": False})
             .order_by(field)
-            .values_list(field, "drug")
             .first()
         )
-        if dose is not None:
-            found.append((dose[0], _("a course of %(drug)s") % {"drug": dose[1]}))
+        day = None if dose is None else getattr(dose, field)
+        if dose is not None and day is not None:
+            found.append((day, _("a course of %(drug)s") % {"drug": dose.drug.replace("_", " ")}))
     event = (
         HistoryEvent.objects.filter(**screenings, occurred_on__isnull=False)
         .order_by("occurred_on")
-        .values_list("occurred_on", "code")
         .first()
     )
-    if event is not None:
-        found.append((event[0], _("the %(event)s event") % {"event": event[1].replace("_", " ")}))
+    if event is not None and event.occurred_on is not None:
+        words = event.code.replace("_", " ")
+        found.append((event.occurred_on, _("the %(event)s event") % {"event": words}))
     return min(found) if found else None
 
 

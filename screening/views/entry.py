@@ -206,7 +206,7 @@ def screening_panel(request: HttpRequest, pk: int) -> HttpResponse:
             "problem": problem,
             "hints": hints(form, definition),
             "validity": form_notes(form, definition, screening_date=screening.screening_date),
-            "validity_codes": coded_inputs(definition),
+            "validity_codes": coded_inputs(form),
             "site_zone": screening.candidate.site.time_zone,
         },
     )

@@ -360,3 +360,21 @@ def test_a_corrected_date_of_birth_after_a_recorded_date_is_refused_naming_both(
         sex="F",
         reason="Date of birth from the passport",
     )
+
+
+def test_the_refusal_names_a_result_by_its_label(coordinator_a: Any, hmsc_screening: Any) -> None:
+    save(
+        coordinator_a, hmsc_screening, ScreeningChanges(observations=[reading("alt", "22", "U/L")])
+    )
+    with pytest.raises(ScreeningValidationError) as caught:
+        candidate_identity_change(
+            user=coordinator_a,
+            candidate=hmsc_screening.candidate,
+            identity=IdentityData(full_name="Erika Mustermann", date_of_birth=date(2026, 11, 15)),
+            sex="F",
+            reason="Typed the visit date",
+        )
+    assert (
+        "Date of birth: 2026-11-15 is after the ALT result date, 2026-11-10,"
+        in (caught.value.messages[0])
+    )
