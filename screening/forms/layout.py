@@ -22,6 +22,7 @@ from eligibility import (
     ProtocolDefinition,
     UnitError,
     display_unit,
+    plausible_units,
     quantize,
     to_canonical,
 )
@@ -39,6 +40,7 @@ class Hint:
     limits: str = ""
     confirm: forms.BoundField | None = None  # the confirmation box, when the form has one
     unit_hint: str = ""  # "Did you mean 70 µmol/L?" when another unit makes it plausible
+    switch_to: tuple[str, ...] = ()  # those units, offered as a one-click switch
 
 
 @dataclass
@@ -95,8 +97,13 @@ def hint_for(
     implausible = spec.soft is not None and not spec.soft.contains(shown)
     hint = Hint(spec.code, converted, implausible and not impossible, impossible, limits)
     if not sign:
-        hint.unit_hint = unit_hint(
-            quantity, value, unit or quantity.unit, definition.settings.factors
+        factors = definition.settings.factors
+        hint.unit_hint = unit_hint(quantity, value, unit or quantity.unit, factors)
+        offered = set(spec.units)
+        hint.switch_to = tuple(
+            u
+            for u in plausible_units(quantity, value, unit or quantity.unit, factors)
+            if u in offered
         )
     return hint
 

@@ -57,6 +57,7 @@ def test_a_figure_in_the_wrong_unit_gets_a_hint_and_the_refusal_keeps_it(
         page.locator('input[name="creatinine__value"]').press_sequentially("70", delay=40)
     hint = page.get_by_test_id("unit-hint-creatinine")
     expect(hint).to_contain_text("Did you mean 70 µmol/L (= 0.79 mg/dL)?")
+    expect(hint.get_by_role("button", name="Use µmol/L")).to_be_visible()
     page.locator("#item-creatinine").screenshot(path=str(artifacts_dir / "panel-02-unit-hint.png"))
 
     page.get_by_role("button", name="Save", exact=True).click()
@@ -71,7 +72,12 @@ def test_a_figure_in_the_wrong_unit_gets_a_hint_and_the_refusal_keeps_it(
     expect(page.locator('input[name="creatinine__date"]')).to_have_value("2026-11-10")
     assert not hmsc_screening.observations.exists()
 
-    # Switching the unit clears the hint.
+    # One click takes the unit the hint offers; the hint goes, and the save goes through.
     with page.expect_response(lambda r: "/panel/" in r.url):
-        page.locator('select[name="creatinine__unit"]').select_option("µmol/L")
+        hint.get_by_role("button", name="Use µmol/L").click()
+    expect(page.locator('select[name="creatinine__unit"]')).to_have_value("µmol/L")
     expect(page.get_by_test_id("unit-hint-creatinine")).to_have_count(0)
+    expect(page.locator("#hint-creatinine")).to_contain_text("= 0.79 mg/dL")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Saved:")).to_be_visible()
+    assert hmsc_screening.observations.get(code="creatinine").unit_entered == "µmol/L"
