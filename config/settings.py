@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "trials",
     "screening",
     "audit",
+    "notifications",
     "dashboards",
 ]
 
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -169,6 +171,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "eligo@localhost")
+# Where Eligo is reached: links in e-mail sent by background work (no request to ask).
+SITE_URL = env("SITE_URL", "http://localhost:8000")
 
 # --- Audit trail ----------------------------------------------------------------
 # The keys that sign the audit chain live outside the database (AUDIT_KEY or

@@ -23,6 +23,7 @@ urlpatterns = [
     path("audit/", include("dashboards.audit_urls")),
     path("screening/", include("screening.urls")),
     path("summary/", include("dashboards.summary_urls")),
+    path("notifications/", include("notifications.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

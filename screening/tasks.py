@@ -30,9 +30,10 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task
-def washout_reminders(days: int = 7) -> int:
-    """Daily (beat, 06:00 UTC): one reminder per screening whose washout ends within
-    ``days``; returns how many were recorded."""
+def washout_reminders(days: int | None = None) -> int:
+    """One reminder per screening whose washout ends within ``days`` (default: its
+    trial's ``washout_reminder_days``); returns how many were recorded. The daily
+    beat job is ``notifications.tasks.send_reminders``, which records these too."""
     count = washout_reminders_send(within_days=days)
     logger.info("Washout reminders recorded: %d", count)
     return count

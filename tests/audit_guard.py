@@ -34,6 +34,8 @@ EXEMPT = {
     "django_celery_beat.periodictasks": "the scheduler's change stamp",
     "outbox.outboxmessage": "work queued for a worker; the change that queued it is audited, "
     "and the task audits what it writes",
+    "notifications.notification": "a message to one person about records whose changes are "
+    "audited; reading it or e-mailing it changes no record",
     "contenttypes.contenttype": "Django's model registry",
     "auth.permission": "Django's model registry",
 }

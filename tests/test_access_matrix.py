@@ -125,7 +125,48 @@ RULES: dict[str, Rule] = {
     # monitors their trials, data managers every trial.
     "summary:index": Rule(_signed_in(200)),
     "summary:trial": Rule(_signed_in(200), kwargs=lambda world: {"code": world["trial"].code}),
+    # Everyone has their own notifications; marking read and preferences are POST only.
+    "notifications:list": Rule(_signed_in(200)),
+    "notifications:read": Rule(_signed_in(405), kwargs=lambda world: _a_notification(world)),
+    "notifications:read_all": Rule(_signed_in(405)),
+    "notifications:preferences": Rule(_signed_in(405)),
 }
+
+
+def _a_notification(world: dict[str, Any]) -> dict[str, Any]:
+    """An unread notification for site A's coordinator, about site A's screening."""
+    from notifications.models import Kind
+    from notifications.services import Note, notify
+
+    [row] = notify(
+        recipients=[world["coordinator_a"]],
+        note=Note(
+            kind=Kind.WASHOUT_SOON,
+            key=f"washout_soon:screening-{world['screening'].pk}:2026-11-26",
+            title="Washout ends soon",
+            link=f"/screening/{world['screening'].pk}/",
+        ),
+    )
+    return {"pk": row.pk}
+
+
+def _everyone_notified(world: dict[str, Any]) -> dict[str, Any]:
+    """One unread notification for each signed-in persona."""
+    from notifications.models import Kind
+    from notifications.services import Note, notify
+
+    notify(
+        recipients=[world[persona] for persona in STAFF],
+        note=Note(kind=Kind.AUDIT_BROKEN, key="audit_broken:2026-11-21", title="Audit check"),
+    )
+    return {}
+
+
+def _all_read_for(world: dict[str, Any], persona: str) -> bool:
+    from notifications.models import Notification
+
+    unread = Notification.objects.filter(read_at__isnull=True)
+    return not unread.filter(recipient=world[persona]).exists() and unread.exists()
 
 
 def _a_query(world: dict[str, Any]) -> Any:
@@ -483,6 +524,25 @@ POST_RULES: dict[str, Post] = {
         expect=_answers(404, coordinator_a=200, investigator_a=200),
         target=_screening,
         data=_entry_form,
+    ),
+    # --- Notifications: one's own only ----------------------------------------------------
+    "notifications:list": Post(expect=_answers(405)),  # GET only
+    # Only the recipient marks it read; to anyone else it does not exist.
+    "notifications:read": Post(
+        expect=_answers(404, coordinator_a=Makes(302)),
+        target=_a_notification,
+        made=lambda world, persona: (
+            not world["coordinator_a"].notifications.filter(read_at__isnull=True).exists()
+        ),
+    ),
+    # Everyone marks their own read, and nobody else's.
+    "notifications:read_all": Post(
+        expect=_answers(Makes(302)), target=_everyone_notified, made=_all_read_for
+    ),
+    "notifications:preferences": Post(
+        expect=_answers(Makes(302)),
+        data=lambda world: {"delivery": "digest"},
+        made=lambda world, persona: world[persona].notification_preference.delivery == "digest",
     ),
     # --- Screening: registering, starting, entering, deciding, enrolling -----------------
     # Site B's coordinator may register, but only at site B: site A is not a choice.

@@ -141,6 +141,12 @@ def _arguments(route: str, world: dict[str, Any]) -> dict[str, Any]:
     found = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
     if not found:
         return {}
+    if found == {"pk"} and route.startswith("notifications/"):
+        from notifications.models import Kind
+        from notifications.services import Note, notify
+
+        note = Note(kind=Kind.AUDIT_BROKEN, key="audit_broken:2026-11-21", title="Audit check")
+        return {"pk": notify(recipients=[world["coordinator_a"]], note=note)[0].pk}  # hers alone
     if found == {"pk"} and "exports/" in route:
         return {"pk": ready_export(world["coordinator_a"]).pk}  # its owner's alone
     if found == {"pk"}:
@@ -162,9 +168,10 @@ def _arguments(route: str, world: dict[str, Any]) -> dict[str, Any]:
 
 
 # Only POST does something here; what it answers is checked the same way.
-POST_ONLY = {"logout", "screening:panel", "screening:verify", "screening:unverify"}
+NOTIFYING = {"notifications:read", "notifications:read_all", "notifications:preferences"}
+POST_ONLY = {"logout", "screening:panel", "screening:verify", "screening:unverify", *NOTIFYING}
 # What a POST does, it answers with a redirect back to the page it was sent from.
-ANSWERS_WITH_REDIRECT = {"logout", "screening:verify", "screening:unverify"}
+ANSWERS_WITH_REDIRECT = {"logout", "screening:verify", "screening:unverify", *NOTIFYING}
 
 
 @pytest.mark.parametrize(("name", "route"), ROUTES, ids=[name for name, _ in ROUTES])

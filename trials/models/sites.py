@@ -7,7 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -81,6 +81,27 @@ class Trial(models.Model):
     )
     sites: models.ManyToManyField[Site, TrialSite] = models.ManyToManyField(
         Site, through="TrialSite", related_name="trials"
+    )
+    washout_reminder_days = models.PositiveSmallIntegerField(
+        "washout reminder (days ahead)",
+        default=7,
+        validators=[MaxValueValidator(90)],
+        help_text="Site coordinators are told this many days before a candidate's washout "
+        "ends (0: on the day only), and again on the day.",
+    )
+    signature_reminder_days = models.PositiveSmallIntegerField(
+        "signature reminder (days)",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="Site investigators are reminded daily of a decision awaiting their "
+        "signature for more than this many days.",
+    )
+    query_reminder_days = models.PositiveSmallIntegerField(
+        "query reminder (days)",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="Site coordinators and whoever raised it are reminded daily of a query "
+        "open for more than this many days.",
     )
 
     class Meta:
