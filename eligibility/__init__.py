@@ -8,6 +8,7 @@ public API::
     result = evaluate(definition, facts, on=date(2026, 11, 20))
     result.status                  # "eligible" | "ineligible" | "incomplete" | "needs_review"
     result.to_dict()               # the JSON of docs/result-format.md
+    result.derived                 # each derived quantity's value (age, BMI, scores)
     definition.requirements()      # form fields grouped by section
     explain(definition)            # each criterion in plain words
 
@@ -41,7 +42,7 @@ from eligibility.facts import Facts, load_facts
 from eligibility.logic import Tri
 from eligibility.model import MissingFact
 from eligibility.requirements import InputSpec, Requirements, required_inputs
-from eligibility.result import CriterionResult, EvaluationResult
+from eligibility.result import CriterionResult, DerivedValue, EvaluationResult
 from eligibility.textfmt import missing_words, plain_number
 from eligibility.units import UnitError
 from eligibility.unitsupport import (
@@ -64,6 +65,7 @@ __all__ = [
     "CriterionExplanation",
     "CriterionResult",
     "DefinitionError",
+    "DerivedValue",
     "EvaluationResult",
     "Facts",
     "FactsError",

@@ -139,6 +139,12 @@ class ProtocolDefinition:
 
         return required_inputs(self)
 
+    @cached_property
+    def derived_codes(self) -> tuple[str, ...]:
+        """The derived quantities the rules read (age, BMI, scores), in form order; an
+        evaluation reports each one's value."""
+        return tuple(i.code for i in self.requirements().inputs() if i.kind == "derived")
+
 
 def load_definition_file(
     path: str | FilePath, *, catalogue: Catalogue | None = None

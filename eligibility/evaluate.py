@@ -10,7 +10,15 @@ from eligibility.facts import Exposure, Facts
 from eligibility.logic import Tri
 from eligibility.model import Context, Finding, MissingFact
 from eligibility.nodes import evaluate_expr
-from eligibility.result import Condition, CriterionResult, EvaluationResult, Outcome, Status
+from eligibility.quantities import resolve
+from eligibility.result import (
+    Condition,
+    CriterionResult,
+    DerivedValue,
+    EvaluationResult,
+    Outcome,
+    Status,
+)
 from eligibility.textfmt import missing_words
 from eligibility.version import ENGINE_VERSION
 from eligibility.washout import change_dates, criterion_passes, first_date
@@ -33,7 +41,16 @@ def evaluate(definition: ProtocolDefinition, facts: Facts, on: date) -> Evaluati
         criteria=results,
         eligible_from=eligible_from,
         warnings=tuple(dict.fromkeys(ctx.warnings)),
+        derived=tuple(_derived(ctx, code) for code in definition.derived_codes),
     )
+
+
+def _derived(ctx: Context, code: str) -> DerivedValue:
+    """A derived quantity as the criteria read it (the same cached value)."""
+    num = resolve(ctx, code)
+    q = ctx.definition.catalogue.quantities[code]
+    low, high = (None, None) if num.low_open or num.high_open else (num.low, num.high)
+    return DerivedValue(code, q.label, q.unit, low, high, num.text, num.missing)
 
 
 _CONDITION: dict[Tri, Condition] = {Tri.TRUE: "true", Tri.FALSE: "false", Tri.UNKNOWN: "unknown"}

@@ -98,6 +98,9 @@ class InputSpec:
     needs_dose: bool = False
     validity_days: int | None = None
     derived_from: tuple[str, ...] = ()
+    # A derived value's other inputs: the date of birth, sex, an event, a checklist or a
+    # medication group its calculator reads (``derived_from`` names the quantities).
+    reads: tuple[str, ...] = ()
     used_by: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,6 +133,7 @@ class InputSpec:
             "needs_dose": self.needs_dose,
             "validity_days": self.validity_days,
             "derived_from": list(self.derived_from),
+            "reads": list(self.reads),
             "used_by": list(self.used_by),
         }
 
@@ -160,6 +164,15 @@ class Requirements:
         }
 
 
+def _read_input(use: str, params: Mapping[str, str]) -> str:
+    """The code of the input a calculator's ``use`` (``derive.Uses``) reads."""
+    if use == "history":
+        return params["event"]
+    if use == "medications":
+        return params["drug_class"]
+    return use.removeprefix("items:")
+
+
 class _Collector:
     def __init__(self, definition: ProtocolDefinition) -> None:
         self.definition = definition
@@ -187,6 +200,7 @@ class _Collector:
             return
         spec = CALCULATORS[q.calculator or ""]
         sources = list((q.inputs or {}).values())
+        params = q.parameters or {}
         self.add(
             InputSpec(
                 q.code,
@@ -199,11 +213,11 @@ class _Collector:
                 q.hard,
                 q.soft,
                 derived_from=tuple(sources),
+                reads=tuple(_read_input(use, params) for use in spec.uses),
             )
         )
         for source in sources:
             self.quantity(source)
-        params = q.parameters or {}
         for use in spec.uses:
             if use == "date_of_birth":
                 self.add(

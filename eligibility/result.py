@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any, Literal
 
 from eligibility.model import MissingFact
@@ -63,6 +64,44 @@ class CriterionResult:
 
 
 @dataclass(frozen=True)
+class DerivedValue:
+    """A derived quantity (age, BMI, eGFR, a score total) as the evaluation computed it.
+
+    Known exactly when ``low == high``; a score with items still to come is a range
+    (``low`` to ``high``); unknown when both are ``None``. ``text`` is the engine's own
+    sentence ("BMI 24.3 kg/m2 (from 58.4 kg, 155 cm)", or why it cannot be calculated);
+    ``missing``: the facts it still needs.
+    """
+
+    code: str
+    label: str
+    unit: str
+    low: Decimal | None
+    high: Decimal | None
+    text: str
+    missing: tuple[MissingFact, ...] = ()
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.low if self.low is not None and self.low == self.high else None
+
+    def to_dict(self) -> dict[str, Any]:
+        def number(d: Decimal | None) -> str | None:
+            return None if d is None else format(d, "f")
+
+        return {
+            "code": self.code,
+            "label": self.label,
+            "unit": self.unit,
+            "value": number(self.value),
+            "low": number(self.low),
+            "high": number(self.high),
+            "text": self.text,
+            "missing": [_missing_dict(m) for m in self.missing],
+        }
+
+
+@dataclass(frozen=True)
 class EvaluationResult:
     status: Status
     screening_date: date
@@ -72,6 +111,8 @@ class EvaluationResult:
     criteria: tuple[CriterionResult, ...]
     eligible_from: date | None
     warnings: tuple[str, ...] = ()
+    # Every derived quantity the form shows, in the requirements' order.
+    derived: tuple[DerivedValue, ...] = ()
 
     @property
     def missing(self) -> tuple[MissingFact, ...]:
@@ -114,4 +155,5 @@ class EvaluationResult:
             "pending_judgments": [_missing_dict(m) for m in self.pending_judgments],
             "warnings": list(self.warnings),
             "criteria": [c.to_dict() for c in self.criteria],
+            "derived": [d.to_dict() for d in self.derived],
         }
