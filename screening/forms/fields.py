@@ -23,7 +23,21 @@ from screening.services.validation import NumberColumn, day_refusal
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# One text box per date, typed as YYYY-MM-DD: Chromium's native date input costs a tab
+# stop per part (day, month, year and its picker), four per date on a long form. The
+# box shows the ISO date it is given; the field reads ISO and the site's formats alike.
+DATE = forms.DateInput(
+    format="%Y-%m-%d",
+    attrs={
+        "placeholder": "YYYY-MM-DD",
+        "pattern": r"\d{4}-\d{2}-\d{2}",
+        "title": "A date as YYYY-MM-DD, e.g. 2026-11-20",
+        "autocomplete": "off",
+        "spellcheck": "false",
+        "class": "date-input",
+        "size": 11,
+    },
+)
 
 
 class NumberField(forms.DecimalField):
@@ -116,9 +130,12 @@ class ResultField(forms.Field):
 
 
 class DayField(forms.DateField):
-    """A calendar day within the plausible span, picked with the browser's date input."""
+    """A calendar day within the plausible span, typed in one box (``DATE``)."""
 
     widget = DATE
+    default_error_messages = {
+        "invalid": _("Enter the date as YYYY-MM-DD, e.g. 2026-11-20."),
+    }
 
     def to_python(self, value: Any) -> date | None:
         day = super().to_python(value)

@@ -6,12 +6,21 @@ hint — the value converted to the canonical unit, and whether it lies outside
 the plausible (soft) limits so that the confirmation box shows — computed with
 the engine's own conversion and rounding, so the figure shown is the one the
 engine compares.
+
+A derived value (age, BMI, eGFR, a score total) stands right after the last of
+its inputs — in another section if none of them is in its own (years since the
+final menstrual period stands beside that event) — and shows the value the
+engine's evaluation computed. Each section says how far it is: inputs with a
+value out of those asked, what the evaluation still misses there, fields with
+errors and open queries; the page's section tabs show it.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -53,12 +62,148 @@ class Item:
     hint: Hint | None = None
     shown: str = ""  # the value of a read-only item (sex, date of birth)
 
+    @property
+    def key(self) -> str:
+        """The item's name on the page (``item-<key>``): its input's code, or the
+        completeness flag's field name."""
+        if self.shape == "complete":
+            return self.fields[""].name
+        return self.spec.code
+
+    @property
+    def label(self) -> str:
+        """What the item is called where the page lists changed items."""
+        if self.shape == "complete":
+            return str(self.fields[""].label)
+        return "Key dates" if self.shape == "key_dates" else self.spec.label
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The inputs this item holds (a "Key dates" item holds several)."""
+        if self.shape == "key_dates":
+            return tuple(self.fields)
+        return () if self.shape == "complete" else (self.spec.code,)
+
+    def bound_fields(self) -> list[forms.BoundField]:
+        """Every visible field of the item, the rows' included."""
+        out = list(self.fields.values())
+        if self.formset is not None:
+            for row in self.formset.forms:
+                out.extend(row[name] for name in row.fields if name not in ("row_id", "DELETE"))
+        return out
+
+    def saved(self, form: ScreeningEntryForm) -> bool:
+        """Whether the item holds saved data (changing it then needs a reason)."""
+        if self.formset is not None:
+            return any(row.initial.get("row_id") for row in self.formset.forms)
+        main = ("value", "result", "", *(self.fields if self.shape == "key_dates" else ()))
+        return any(
+            _filled(form.initial.get(bf.name)) for part, bf in self.fields.items() if part in main
+        )
+
+    def changed(self, form: ScreeningEntryForm) -> bool:
+        """Whether what was posted changes this item's saved data."""
+        if not form.is_bound or not self.saved(form):
+            return False
+        if self.formset is not None:
+            return any(row.has_changed() for row in self.formset.forms)
+        return any(bf.name in form.changed_data for bf in self.fields.values())
+
+    def asked(self) -> int:
+        """How many values this item asks for (none for shown-only items)."""
+        if self.shape in ("derived", "fixed", "complete"):
+            return 0
+        return len(self.fields) if self.shape == "key_dates" else 1
+
+    def entered(self) -> int:
+        """How many of the values asked for hold something (saved or typed)."""
+        if self.shape == "key_dates":
+            return sum(1 for bf in self.fields.values() if _filled(bf.value()))
+        if self.shape == "numeric":
+            return int(_filled(self.fields["value"].value()))
+        if self.shape == "qualitative":
+            return int(_filled(self.fields["result"].value()))
+        if self.shape == "checklist":
+            none = self.fields.get("none")
+            return int(_filled(self.fields[""].value()) or bool(none and none.value()))
+        if self.shape == "rows":
+            return int(any(_filled(bf.value()) for bf in self.bound_fields()))
+        if self.shape in ("answer", "judgment"):
+            return int(_filled(self.fields[""].value()))
+        return 0
+
+
+def _filled(value: object) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_filled(v) for v in value)
+    return value not in (None, "", False)
+
+
+@dataclass
+class FieldError:
+    """One field's error, for the summary above the form (``href="#<field id>"``)."""
+
+    field_id: str
+    label: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A derived value as the page shows it beside its inputs."""
+
+    code: str
+    label: str
+    shown: str  # "24.3 kg/m²", "3 to 5"; empty when it cannot be calculated
+    needs: str  # the inputs it still needs, in words ("Height")
+
+
+def computed_values(result: dict[str, Any] | None) -> dict[str, Computed]:
+    """The derived values of an evaluation (``result["derived"]``) by code."""
+    out = {}
+    for d in (result or {}).get("derived", []):
+        unit = display_unit(d["unit"])
+        if d["value"] is not None:
+            shown = f"{d['value']} {unit}".strip()
+        elif d["low"] is not None and d["high"] is not None:
+            shown = f"{d['low']} to {d['high']} {unit}".strip()
+        else:
+            shown = ""
+        needs = []
+        for m in d["missing"]:
+            plain = m["reason"].endswith(("not recorded", "not yet given")) or not m["reason"]
+            needs.append(m["label"] if plain else f"{m['label']} ({m['reason']})")
+        out[d["code"]] = Computed(d["code"], d["label"], shown, "; ".join(dict.fromkeys(needs)))
+    return out
+
 
 @dataclass
 class Section:
     code: str
     label: str
     items: list[Item]
+    missing: list[str] = field(default_factory=list)  # what the evaluation lacks here
+    queries: int = 0  # queries not closed on this section's values
+    # The sections before and after, for Previous/Next.
+    previous: Section | None = field(default=None, repr=False, compare=False)
+    next: Section | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def asked(self) -> int:
+        return sum(item.asked() for item in self.items)
+
+    @property
+    def entered(self) -> int:
+        return sum(item.entered() for item in self.items)
+
+    @property
+    def errors(self) -> list[FieldError]:
+        return [
+            FieldError(bf.auto_id or "", str(bf.label), str(message))
+            for item in self.items
+            for bf in item.bound_fields()
+            for message in bf.errors
+        ]
 
 
 def _limits_text(lim: Limits | None, unit: str) -> str:
@@ -139,9 +284,27 @@ def entry_sections(
     definition: ProtocolDefinition,
     *,
     fixed: dict[str, str] | None = None,
+    result: dict[str, Any] | None = None,
+    queries: dict[str, int] | None = None,
 ) -> list[Section]:
     """The page's sections. ``fixed``: values of read-only inputs recorded elsewhere
-    (sex and date of birth come from registration)."""
+    (sex and date of birth come from registration); ``result``: the evaluation whose
+    missing facts each section lists; ``queries``: open queries by input code."""
+    sections = _sections(form, definition, fixed)
+    _place_derived(sections)
+    lacking = list((result or {}).get("missing", []))
+    for section in sections:
+        codes = {code for item in section.items for code in item.codes}
+        section.missing = list(dict.fromkeys(m["label"] for m in lacking if m["code"] in codes))
+        section.queries = sum((queries or {}).get(code, 0) for code in codes)
+    for before, after in itertools.pairwise(sections):
+        before.next, after.previous = after, before
+    return sections
+
+
+def _sections(
+    form: ScreeningEntryForm, definition: ProtocolDefinition, fixed: dict[str, str] | None
+) -> list[Section]:
     by_code = {h.code: h for h in hints(form, definition)}
     sections = []
     for section in form.requirements.sections:
@@ -162,6 +325,25 @@ def entry_sections(
     return sections
 
 
+def _place_derived(sections: list[Section]) -> None:
+    """Move each derived value right after the last of its inputs: in its own section
+    when one of them is there, else beside the first one found elsewhere."""
+    for section in sections:
+        for item in [i for i in section.items if i.shape == "derived"]:
+            anchors = {*item.spec.derived_from, *item.spec.reads}
+            target = section if _has_any(section, anchors) else None
+            target = target or next((s for s in sections if _has_any(s, anchors)), None)
+            if target is None:
+                continue
+            section.items.remove(item)
+            last = max(i for i, it in enumerate(target.items) if set(it.codes) & anchors)
+            target.items.insert(last + 1, item)
+
+
+def _has_any(section: Section, codes: set[str]) -> bool:
+    return any(set(item.codes) & codes for item in section.items)
+
+
 def _item(
     form: ScreeningEntryForm, spec: InputSpec, hint: Hint | None, fixed: dict[str, str]
 ) -> Item:
@@ -169,7 +351,7 @@ def _item(
         return Item(spec, "rows", formset=form.formsets[spec.code])
     if spec.kind == "derived":
         labels = []
-        for code in spec.derived_from:
+        for code in (*spec.derived_from, *spec.reads):
             try:
                 labels.append(form.requirements.get(code).label)
             except StopIteration:

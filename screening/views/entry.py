@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import can_sign
 from screening.engine_bridge import definition_for, evaluate_screening
 from screening.forms.entry import ScreeningEntryForm
-from screening.forms.layout import entry_sections, hints
+from screening.forms.layout import Section, computed_values, entry_sections
 from screening.forms.mapping import changes_from_form, initial_from_saved, site_ranges_for
 from screening.models import Screening
 from screening.selectors import screening_review
@@ -64,6 +64,10 @@ def _render(
     fixed = {"sex": screening.candidate.get_sex_display()}
     if identity is not None:
         fixed["date_of_birth"] = f"{identity.date_of_birth:%d %b %Y}"
+    review = screening_review(screening)
+    sections = _sections(form, definition, result, review, fixed=fixed)
+    changed = [item for s in sections for item in s.items if item.changed(form)]
+    errors = [e for s in sections for e in s.errors]
     return render(
         request,
         "screening/entry.html",
@@ -72,14 +76,24 @@ def _render(
             "candidate": screening.candidate,
             "identity": identity,
             "form": form,
-            "sections": entry_sections(form, definition, fixed=fixed),
+            "sections": sections,
+            # A section with an error opens first when the page comes back refused;
+            # else the one the user was in.
+            "open_section": next(
+                (s.code for s in sections if s.errors), _posted_section(request, sections)
+            ),
+            "field_errors": errors,
+            "changed_items": changed,
+            "changed_codes": {item.key for item in changed},
+            "saved_codes": {item.key for s in sections for item in s.items if item.saved(form)},
+            "computed": computed_values(_with_derived(screening, result)),
             "has_saved_data": screening.revision > 0,
             "result": result,
             "live": False,
             "site_zone": screening.candidate.site.time_zone,
             "alerts": alerts or [],
             "conflict": conflict,
-            "review": screening_review(screening),
+            "review": review,
             "validity": form_notes(form, definition, screening_date=screening.screening_date),
             "answers_query": request.POST.get("answers_query", "")
             if request.method == "POST"
@@ -151,7 +165,40 @@ def screening_entry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _saved_message(outcome))
     if "view_summary" in request.POST:
         return redirect("screening:summary", pk=screening.pk)
-    return redirect(reverse("screening:entry", kwargs={"pk": screening.pk}))
+    # Back to the section the user saved from (the page opens it from the URL).
+    url = reverse("screening:entry", kwargs={"pk": screening.pk})
+    codes = {s.code for s in definition.requirements().sections}
+    section = request.POST.get("entry_section", "")
+    return redirect(f"{url}#section-{section}" if section in codes else url)
+
+
+def _posted_section(request: HttpRequest, sections: list[Section]) -> str:
+    """The section the user was in when they saved (``entry_section``), if it is one."""
+    posted = request.POST.get("entry_section", "") if request.method == "POST" else ""
+    return posted if any(s.code == posted for s in sections) else ""
+
+
+def _sections(
+    form: ScreeningEntryForm,
+    definition: Any,
+    result: dict[str, Any] | None,
+    review: Any,
+    *,
+    fixed: dict[str, str] | None = None,
+) -> list[Section]:
+    queries = {code: sum(len(rv.queries) for rv in rvs) for code, rvs in review.by_spec.items()}
+    return entry_sections(form, definition, fixed=fixed, result=result, queries=queries)
+
+
+def _with_derived(screening: Screening, result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``result``, or a fresh evaluation of the saved data when ``result`` was stored
+    before evaluations carried their derived values."""
+    if result is None or "derived" in result:
+        return result
+    try:
+        return evaluate_screening(screening).to_dict()
+    except (ValueError, ArithmeticError):
+        return result
 
 
 def _answers_query(request: HttpRequest) -> int | None:
@@ -196,6 +243,7 @@ def screening_panel(request: HttpRequest, pk: int) -> HttpResponse:
         result: dict[str, Any] | None = evaluate_screening(screening, pending=changes).to_dict()
     except (ValueError, ArithmeticError) as exc:
         result, problem = latest_result(screening), f"Could not evaluate what is typed: {exc}"
+    sections = _sections(form, definition, result, screening_review(screening))
     return render(
         request,
         "screening/panel_response.html",
@@ -204,7 +252,9 @@ def screening_panel(request: HttpRequest, pk: int) -> HttpResponse:
             "result": result,
             "live": True,
             "problem": problem,
-            "hints": hints(form, definition),
+            "sections": sections,
+            "hints": [item.hint for s in sections for item in s.items if item.hint],
+            "computed": computed_values(_with_derived(screening, result)).values(),
             "validity": form_notes(form, definition, screening_date=screening.screening_date),
             "validity_codes": coded_inputs(form),
             "site_zone": screening.candidate.site.time_zone,

@@ -40,26 +40,47 @@ def log_out(page: Any) -> None:
     page.wait_for_url("**/login/**")
 
 
+def reveal(page: Any, target: Any) -> Any:
+    """Open the section of the entry form that holds ``target`` (the form shows one
+    section at a time, as tabs) and return ``target``."""
+    hidden = target.first.evaluate(
+        "e => { const s = e.closest('.entry-section'); return s && s.hidden ? s.id : null }"
+    )
+    if hidden:
+        page.locator(f'[role="tab"][aria-controls="{hidden}"]').click()
+    return target
+
+
+def entry_field(page: Any, selector: str) -> Any:
+    """A field of the entry form, its section opened."""
+    return reveal(page, page.locator("#entry-form").locator(selector))
+
+
 def fill_from_example(page: Any, facts: dict[str, Any], *, judgments: bool) -> None:
-    """Type an example candidate into the generated form, field by field, by name."""
+    """Type an example candidate into the generated form, field by field, by name,
+    opening each field's section as a coordinator would."""
     form = page.locator("#entry-form")
+
+    def field(selector: str) -> Any:
+        return reveal(page, form.locator(selector))
+
     if judgments:
         for code, answer in facts.get("judgments", {}).items():
-            form.locator(f'input[name="{code}"][value="{answer}"]').check()
+            field(f'input[name="{code}"][value="{answer}"]').check()
         return
     for reading in facts.get("measurements", []) + facts.get("labs", []):
         code = reading["code"]
         if not form.locator(f'[name^="{code}__"]').count():
             continue  # in the example, but not asked for by this protocol
         if "result" in reading:
-            form.locator(f'select[name="{code}__result"]').select_option(reading["result"])
+            field(f'select[name="{code}__result"]').select_option(reading["result"])
         else:
-            form.locator(f'input[name="{code}__value"]').fill(str(reading["value"]))
+            field(f'input[name="{code}__value"]').fill(str(reading["value"]))
             unit = form.locator(f'select[name="{code}__unit"]')
             if unit.count() and reading.get("unit"):
                 unit.select_option(reading["unit"])
         if reading.get("date"):
-            form.locator(f'input[name="{code}__date"]').fill(reading["date"])
+            field(f'input[name="{code}__date"]').fill(reading["date"])
     for med in facts.get("medications", []):
         add_row(
             page,
@@ -78,15 +99,15 @@ def fill_from_example(page: Any, facts: dict[str, Any], *, judgments: bool) -> N
         add_row(page, "ev", event["code"], fields)
     for score, items in facts.get("score_items", {}).items():
         if not items:
-            form.locator(f'input[name="{score}__none"]').check()
+            field(f'input[name="{score}__none"]').check()
         for item in items:
-            form.locator(f'input[name="{score}"][value="{item}"]').check()
+            field(f'input[name="{score}"][value="{item}"]').check()
     for code, answer in facts.get("answers", {}).items():
-        form.locator(f'input[name="{code}"][value="{answer}"]').check()
+        field(f'input[name="{code}"][value="{answer}"]').check()
     for flag in ("medications_complete", "history_complete"):
         box = form.locator(f'input[name="{flag}"]')
         if box.count():
-            box.check()
+            reveal(page, box).check()
 
 
 def add_row(page: Any, kind: str, code: str, fields: dict[str, Any]) -> None:
@@ -100,6 +121,7 @@ def add_row(page: Any, kind: str, code: str, fields: dict[str, Any]) -> None:
             break
     if group is None:
         return  # a drug the protocol does not ask about
+    reveal(page, group)
     prefix = group.get_attribute("data-prefix")
     first = group.locator(f'[name="{prefix}-0-{next(iter(fields))}"]')
     index = 0

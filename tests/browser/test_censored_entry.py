@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import entry_field, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,7 @@ def test_a_result_below_the_detection_limit_is_typed_saved_and_shown(
     page.goto(f"{base}/screening/{vitals_screening.pk}/data/")
     panel = page.locator("#eligibility-panel")
     value = page.locator('input[name="hbv_dna__value"]')
-    page.locator('input[name="hbv_dna__date"]').fill("2026-11-12")
+    entry_field(page, 'input[name="hbv_dna__date"]').fill("2026-11-12")
     with page.expect_response(lambda r: "/panel/" in r.url):
         value.press_sequentially("<20", delay=40)
     expect(panel).to_contain_text("HBV DNA <20 IU/mL (below the detection limit)")
@@ -31,10 +31,11 @@ def test_a_result_below_the_detection_limit_is_typed_saved_and_shown(
     vitals_screening.observations.get(code="hbv_dna", comparator="<")
 
     # Garbage is refused beside the field, naming it, and the text typed stays.
-    page.locator('input[name="hbv_dna__value"]').fill("<abc")
+    entry_field(page, 'input[name="hbv_dna__value"]').fill("<abc")
     page.get_by_label("Reason for change").select_option("transcription_error")
     page.get_by_role("button", name="Save", exact=True).click()
-    labs = page.get_by_role("region", name="Laboratory tests")
+    # The refused save opens the section with the error (a tab of the form).
+    labs = page.get_by_role("tabpanel", name="Laboratory tests")
     expect(labs.get_by_text("HBV DNA: enter a number, or a number after <")).to_be_visible()
     expect(page.get_by_test_id("form-alerts")).to_contain_text("HBV DNA: enter a number")
     expect(page.locator('input[name="hbv_dna__value"]')).to_have_value("<abc")

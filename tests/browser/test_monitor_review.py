@@ -8,6 +8,7 @@ verifies the section. Screenshots go to ``artifacts/``.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -76,6 +77,10 @@ def _coordinator_corrects(
 ) -> None:
     log_in(page, base, "coord.a")
     page.goto(f"{summary}data/")
+    # The form opens on its first section; the query is counted on its section's tab.
+    tab = page.get_by_role("tab", name=re.compile("^Anthropometry"))
+    expect(tab).to_contain_text("1 query")
+    tab.click()
     note = page.locator("#item-weight").get_by_test_id("field-query")
     expect(note).to_contain_text("the source says 59 kg")
     expect(note.get_by_role("link", name="open the query")).to_be_visible()

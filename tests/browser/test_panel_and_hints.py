@@ -4,13 +4,14 @@ the likely unit, live and again when the save is refused, with nothing typed los
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import entry_field, log_in
 from tests.helpers import enter_example
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,9 +38,13 @@ def test_the_blocking_criterion_is_named_at_the_top_and_links_to_the_criterion_a
     expect(page).to_have_url(f"{base}/screening/{hmsc_screening.pk}/data/#criterion-E8b")
     expect(page.locator("#criterion-E8b")).to_be_in_viewport()
 
+    # The field's section (a tab of the form) opens first.
     blocking.get_by_role("link", name="RANKL inhibitor", exact=True).click()
     expect(page).to_have_url(f"{base}/screening/{hmsc_screening.pk}/data/#item-rankl_inhibitor")
     expect(page.locator("#item-rankl_inhibitor")).to_be_in_viewport()
+    expect(page.get_by_role("tab", name=re.compile("^Medications"))).to_have_attribute(
+        "aria-selected", "true"
+    )
 
 
 def test_a_figure_in_the_wrong_unit_gets_a_hint_and_the_refusal_keeps_it(
@@ -51,7 +56,7 @@ def test_a_figure_in_the_wrong_unit_gets_a_hint_and_the_refusal_keeps_it(
     # Early on, the unknown criteria sit under one line.
     expect(page.get_by_test_id("panel-unknown-group")).to_contain_text("criteria still need data")
 
-    page.locator('select[name="creatinine__unit"]').select_option("mg/dL")
+    entry_field(page, 'select[name="creatinine__unit"]').select_option("mg/dL")
     page.locator('input[name="creatinine__date"]').fill("2026-11-10")
     with page.expect_response(lambda r: "/panel/" in r.url):
         page.locator('input[name="creatinine__value"]').press_sequentially("70", delay=40)
@@ -61,7 +66,8 @@ def test_a_figure_in_the_wrong_unit_gets_a_hint_and_the_refusal_keeps_it(
     page.locator("#item-creatinine").screenshot(path=str(artifacts_dir / "panel-02-unit-hint.png"))
 
     page.get_by_role("button", name="Save", exact=True).click()
-    labs = page.get_by_role("region", name="Laboratory tests")
+    # The refused save opens the section with the error (a tab of the form).
+    labs = page.get_by_role("tabpanel", name="Laboratory tests")
     expect(
         labs.get_by_text(
             "Serum creatinine: 70 mg/dL is impossible; it must be between 0.05 and 40 mg/dL. "

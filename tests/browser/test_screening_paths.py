@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.helpers import fill_from_example, log_in, log_out
+from tests.browser.helpers import entry_field, fill_from_example, log_in, log_out
 from tests.helpers import PASSWORD, example
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,7 +72,9 @@ def test_coordinator_to_investigator_path(
     weight = next(m for m in facts["measurements"] if m["code"] == "weight")
     with page.expect_response(lambda r: "/panel/" in r.url):
         # Typed key by key: the panel asks the server 400 ms after the last key.
-        page.locator('input[name="weight__value"]').press_sequentially(weight["value"], delay=40)
+        entry_field(page, 'input[name="weight__value"]').press_sequentially(
+            weight["value"], delay=40
+        )
     expect(panel).not_to_have_text(before, use_inner_text=True)
     expect(panel).not_to_contain_text("Missing Body weight")
     expect(panel).to_contain_text("Missing Height")
@@ -95,7 +97,7 @@ def test_coordinator_to_investigator_path(
     )
 
     # --- Correct a value: a reason is asked for, in the same form ---------------------
-    page.locator('input[name="weight__value"]').fill(str(float(weight["value"]) + 0.2))
+    entry_field(page, 'input[name="weight__value"]').fill(str(float(weight["value"]) + 0.2))
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_test_id("form-alerts")).to_be_visible()
     expect(page.locator('input[name="weight__value"]')).to_have_value(

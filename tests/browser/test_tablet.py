@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import entry_field, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +57,7 @@ def test_screening_pages_fit_a_tablet(
     expect(status).to_be_visible()
     expect(status).to_contain_text("Incomplete")
     with page.expect_response(lambda r: "/panel/" in r.url):
-        page.locator('input[name="weight__value"]').press_sequentially("58.4", delay=40)
+        entry_field(page, 'input[name="weight__value"]').press_sequentially("58.4", delay=40)
     expect(page.locator("#eligibility-panel")).not_to_contain_text("Missing Body weight")
     expect(status).to_contain_text("Incomplete")  # swapped with the panel, still there
     save = page.get_by_role("button", name="Save and view summary")
