@@ -65,8 +65,22 @@ def test_login_page(page: Any, live_server: Any, coordinator_a: Any) -> None:
 
 
 def test_site_staff_pages(page: Any, live_server: Any, a11y_world: dict[str, Any]) -> None:
+    from accounts.models import User
+    from notifications.models import Kind
+    from notifications.services import Note, notify
+
     proposed, open_ = a11y_world["proposed"], a11y_world["open"]
     base = live_server.url
+    # One unread notification: the navigation shows its count, the list one item.
+    notify(
+        recipients=[User.objects.get(username="coord.a")],
+        note=Note(
+            kind=Kind.WASHOUT_SOON,
+            key=f"washout_soon:screening-{open_.pk}:2026-11-26",
+            title=f"{open_.candidate.screening_number}: washout ends on 26 Nov 2026",
+            link=f"/screening/{open_.pk}/",
+        ),
+    )
     log_in(page, base, "coord.a")
     found = check(
         page,
@@ -85,6 +99,7 @@ def test_site_staff_pages(page: Any, live_server: Any, a11y_world: dict[str, Any
             "/screening/log/",
             "/screening/queries/",
             "/password/",
+            "/notifications/",
         ],
     )
     log_out(page)
