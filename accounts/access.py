@@ -96,6 +96,13 @@ def can_see_identity(user: Any, *, site_id: int) -> bool:
     return _is_user(user) and site_id in roles_of(user).site_ids
 
 
+def can_erase_identity(user: Any) -> bool:
+    """Erasing a candidate's identity (crypto-shredding) is a data manager's act,
+    for every site: it needs no sight of the identity, only of the screening number
+    and whether the candidate's screenings are over (docs/privacy.md)."""
+    return _is_user(user) and bool(user.is_data_manager)
+
+
 def monitors_screening(user: Any, *, trial_id: int, site_id: int) -> bool:
     """A sponsor monitor assigned to the trial at that site (every site, or the ones listed)."""
     if not _is_user(user):

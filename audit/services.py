@@ -20,6 +20,7 @@ from audit.keys import audit_keys
 from audit.middleware import client_address, request_id_of
 from audit.models import AuditChainHead, AuditEvent, ReasonCode
 from audit.scope import record_key, scope_of
+from vault.crypto import is_envelope
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -116,11 +117,25 @@ def audit_record(
 def _mark_identity(
     declared: registry.AuditAction, changes: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Any]:
-    """Flag the changes the action declares as a candidate's identity."""
-    return {
-        name: {**change, "identity": True} if declared.is_identity(name) else dict(change)
-        for name, change in changes.items()
-    }
+    """Flag the changes the action declares as a candidate's identity.
+
+    Their values must come sealed (``vault.crypto.sealed_envelope``): the trail is
+    append-only, so a value written in clear could never be erased.
+    """
+    marked: dict[str, Any] = {}
+    for name, change in changes.items():
+        if not declared.is_identity(name):
+            marked[name] = dict(change)
+            continue
+        for side in ("old", "new"):
+            value = change.get(side)
+            if value is not None and not is_envelope(value):
+                raise ValueError(
+                    f"Audit action {declared.code!r}: identity value {name}.{side} must be "
+                    "sealed with the candidate's data key, never recorded in clear."
+                )
+        marked[name] = {**change, "identity": True}
+    return marked
 
 
 def _locked_chain_head() -> AuditChainHead:

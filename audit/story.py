@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from audit import registry
 from audit.models import AuditEvent, ReasonCode
 from config.zones import format_moment
+from vault.crypto import ERASED, EnvelopeOpener, is_envelope
 
 HIDDEN = "(hidden: identity)"
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
@@ -68,20 +69,37 @@ def visible_changes(event: AuditEvent, *, reveal_identity: bool) -> dict[str, An
     """The event's changes, identity values replaced for readers who may not see them.
 
     Changes to a candidate's identity (name, date of birth, contact details)
-    are stored in full, as any audited change must be, and flagged
-    ``"identity": true``; only the candidate's own site staff read them.
+    are stored in full, as any audited change must be, sealed with the candidate's
+    data key and flagged ``"identity": true``; only the candidate's own site staff
+    read them, and nobody once the identity is erased ("(erased)").
     """
-    if reveal_identity:
-        return dict(event.changes)
     masked: dict[str, Any] = {}
+    opener = EnvelopeOpener() if reveal_identity else None
     for field, change in event.changes.items():
         if isinstance(change, Mapping) and change.get("identity"):
             change = {
                 **change,
-                **{side: HIDDEN for side in ("old", "new") if change.get(side) is not None},
+                **{
+                    side: _identity_value(change[side], field, side, opener)
+                    for side in ("old", "new")
+                    if change.get(side) is not None
+                },
             }
         masked[field] = change
     return masked
+
+
+def _identity_value(value: Any, field: str, side: str, opener: EnvelopeOpener | None) -> Any:
+    """An identity value as this reader may see it: in clear, erased, or hidden.
+
+    Identity values are stored sealed with the candidate's data key (``vault``);
+    events recorded before they were sealed hold them as they were typed.
+    """
+    if opener is None:
+        return HIDDEN
+    if is_envelope(value):
+        return opener.open(value, field=field, side=side)
+    return value
 
 
 def _field_changes(changes: Mapping[str, Any]) -> list[str]:
@@ -98,7 +116,7 @@ def _field_changes(changes: Mapping[str, Any]) -> list[str]:
 
 
 def _shown(value: Any, unit: str) -> str:
-    return HIDDEN if value == HIDDEN else format_value(value, unit)
+    return value if value in (HIDDEN, ERASED) else format_value(value, unit)
 
 
 def _field_values(changes: Mapping[str, Any]) -> list[str]:

@@ -86,21 +86,22 @@ def _checked(text: str, where: str) -> str:
     return text
 
 
-def _keys_in_file(path_text: str) -> list[str]:
+def keys_in_file(path_text: str, *, variable: str = "AUDIT_KEY_FILE") -> list[str]:
+    """The keys of a key file named by ``variable``: one a line, ``#`` comments skipped."""
     path = Path(path_text)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
         raise ImproperlyConfigured(
-            f"AUDIT_KEY_FILE names {path}, which cannot be read ({error.strerror or error})."
+            f"{variable} names {path}, which cannot be read ({error.strerror or error})."
         ) from None
     keys = [
-        _checked(line.strip(), f"AUDIT_KEY_FILE {path} line {number}")
+        _checked(line.strip(), f"{variable} {path} line {number}")
         for number, line in enumerate(lines, start=1)
         if line.strip() and not line.strip().startswith("#")
     ]
     if not keys:
-        raise ImproperlyConfigured(f"AUDIT_KEY_FILE {path} holds no key.")
+        raise ImproperlyConfigured(f"{variable} {path} holds no key.")
     return keys
 
 
@@ -118,7 +119,7 @@ def audit_keyring_from_env(*, debug: bool, secret_key: str) -> AuditKeyring:
     if inline and file_name:
         raise ImproperlyConfigured("Set AUDIT_KEY or AUDIT_KEY_FILE, not both.")
     texts = (
-        _keys_in_file(file_name)
+        keys_in_file(file_name)
         if file_name
         else ([_checked(inline, "AUDIT_KEY")] if inline else [])
     )

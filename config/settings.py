@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.auditkeys import audit_keyring_from_env
 from config.env import env, envbool, envint, envlist, load_env_file
+from config.identitykeys import index_key_from_env, master_keyring_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_env_file(BASE_DIR / ".env")
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "screening",
     "audit",
     "notifications",
+    "vault",
     "dashboards",
 ]
 
@@ -182,6 +184,14 @@ AUDIT_KEYS = audit_keyring_from_env(debug=DEBUG, secret_key=SECRET_KEY)
 # Signed checkpoints of the chain are appended here, outside the database; ship
 # the folder off the host (docs/operations.md). Relative to the project folder.
 AUDIT_CHECKPOINT_DIR = BASE_DIR / (env("AUDIT_CHECKPOINT_DIR") or "var/audit-checkpoints")
+
+# --- Candidates' identities -----------------------------------------------------
+# Identities are encrypted with a data key per candidate, wrapped by the master key
+# (ELIGO_MASTER_KEY or ELIGO_MASTER_KEY_FILE, ELIGO_RETIRED_MASTER_KEYS); the blind
+# index that finds them has a key of its own (ELIGO_INDEX_KEY). With DEBUG on and
+# none set, development keys are derived from SECRET_KEY (docs/privacy.md).
+IDENTITY_MASTER_KEYS = master_keyring_from_env(debug=DEBUG, secret_key=SECRET_KEY)
+IDENTITY_INDEX_KEY = index_key_from_env(debug=DEBUG, secret_key=SECRET_KEY)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en-gb"

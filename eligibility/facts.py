@@ -19,6 +19,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Literal
 
+from eligibility.calc_dates import age_on
 from eligibility.catalogue import Catalogue
 from eligibility.censored import Comparator, split_comparator
 from eligibility.errors import FactsError, Path, path_text
@@ -38,6 +39,7 @@ _TOP = {
     "screening_date",
     "sex",
     "date_of_birth",
+    "age",
     "measurements",
     "labs",
     "medications",
@@ -123,6 +125,15 @@ class Facts:
     judgments: Mapping[str, Answer]
     score_items: Mapping[str, tuple[str, ...]]
     reference_dates: Mapping[str, date] = field(default_factory=lambda: MappingProxyType({}))
+    # Age in completed years on the screening date, given instead of the date of birth
+    # by callers that keep the date of birth to themselves (Eligo stores evaluations
+    # with the age only, so erasing an identity leaves no date of birth behind).
+    age: int | None = None
+
+    @property
+    def knows_age(self) -> bool:
+        """Whether the age can be had: given, or from the date of birth."""
+        return self.age is not None or self.date_of_birth is not None
 
     def readings_of(self, code: str) -> tuple[Reading, ...]:
         """The readings of one quantity, in the order recorded."""
@@ -187,9 +198,25 @@ def load_facts(
         judgments=_answers(r, top, "judgments"),
         score_items=_score_items(r, top),
         reference_dates=_reference_dates(r, top, catalogue),
+        age=r.integer(top, "age", ()),
     )
+    _check_age(r, facts)
     _raise(r, source)
     return facts
+
+
+def _check_age(r: Reader, facts: Facts) -> None:
+    """An age given beside a date of birth must be the one the date of birth gives."""
+    if facts.age is None or facts.date_of_birth is None or facts.screening_date is None:
+        return
+    if facts.date_of_birth > facts.screening_date:
+        return
+    expected = age_on(facts.date_of_birth, facts.screening_date)
+    if facts.age != expected:
+        r.add(
+            ("age",),
+            f"is {facts.age}, but the date of birth gives {expected} on the screening date",
+        )
 
 
 def _raise(r: Reader, source: str) -> None:

@@ -224,6 +224,15 @@ Compute = Callable[
 def _age(
     ctx: Context, q: Quantity, _: dict[str, Decimal], missing: list[MissingFact]
 ) -> Decimal | None:
+    if ctx.facts.age is not None and ctx.facts.date_of_birth is None:
+        # Given on the screening date by a caller that keeps the date of birth apart;
+        # it says nothing about the age on another day.
+        if ctx.facts.screening_date != ctx.screening:
+            raise ValueError(
+                f"the age given is on the screening date ({ctx.facts.screening_date}), "
+                f"not on {ctx.screening.isoformat()}"
+            )
+        return Decimal(ctx.facts.age)
     dob = ctx.facts.date_of_birth
     if dob is None:
         missing.append(

@@ -61,7 +61,7 @@ def _lacking(ctx: Context, q: Quantity) -> list[str]:
     facts = ctx.facts
     for use in CALCULATORS[q.calculator or ""].uses:
         present = {
-            "date_of_birth": facts.date_of_birth is not None,
+            "date_of_birth": facts.knows_age,
             "sex": facts.sex is not None,
             "history": facts.history is not None,
             "medications": facts.medications is not None,

@@ -138,6 +138,29 @@ register(
         requires_reason=True,
     ),
     AuditAction(
+        "screening.candidate_identity.erased",
+        _("{who} erased the {object}: its data key was destroyed ({changes})"),
+        Kind.IDENTITY,
+        model="screening.candidateidentity",
+        requires_reason=True,
+    ),
+    AuditAction(
+        "screening.identity_erasure.refused",
+        _("{who} tried to sign the erasure of identities: the password {new[password]}"),
+        Kind.IDENTITY,
+        model="accounts.user",
+    ),
+    AuditAction(
+        "screening.retention.listed",
+        _("Eligo listed the identities due for erasure by retention policy: {changes}"),
+        Kind.IDENTITY,
+    ),
+    AuditAction(
+        "screening.identity_keys.rewrapped",
+        _("Eligo re-wrapped the candidates' data keys: {changes}"),
+        Kind.SYSTEM,
+    ),
+    AuditAction(
         "screening.screening.created",
         _("{who} started screening {object}: {values}"),
         Kind.ENTRY,

@@ -319,6 +319,9 @@ def facts_document(
     if pending is not None:
         _overlay(state, pending, definition.catalogue)
     identity = CandidateIdentity.objects.filter(candidate_id=screening.candidate_id).first()
+    # The date of birth is read here, to choose age-specific reference ranges, and
+    # never leaves: the facts (stored with each evaluation) carry the age on the
+    # screening date, which is all the engine reads of it.
     dob = identity.date_of_birth if identity is not None else None
     doc: dict[str, Any] = {
         "format": FACTS_FORMAT,
@@ -331,8 +334,8 @@ def facts_document(
         "score_items": dict(sorted(state["score_items"].items())),
         "reference_dates": {},
     }
-    if dob is not None:
-        doc["date_of_birth"] = dob.isoformat()
+    if dob is not None and dob <= screening.screening_date:
+        doc["age"] = age_on(dob, screening.screening_date)
     for code, o in sorted(state["observations"].items()):
         use = OBSERVATION_USES[o["kind"]]
         if use.is_answer:

@@ -43,6 +43,7 @@ from screening.models import (
 )
 from screening.shapes import SHAPES
 from trials.models import ProtocolStatus, ProtocolVersion, TrialSite, TrialStatus
+from vault.crypto import hospital_number_index, name_index
 
 WASHOUT_HORIZON_DAYS = 7
 
@@ -200,8 +201,14 @@ def candidates_for(
         match = Q(screening_number__icontains=q)
         if names:
             staff_sites = roles_of(user).site_ids
-            match |= Q(identity__full_name__icontains=q, site_id__in=staff_sites)
-            match |= Q(identity__hospital_number__iexact=q, site_id__in=staff_sites)
+            # Identities are encrypted: names and hospital numbers are found by their
+            # blind index, an exact match only (docs/privacy.md, "Search").
+            for lookup, index in (
+                ("identity__name_index", name_index(q)),
+                ("identity__hospital_number_index", hospital_number_index(q)),
+            ):
+                if index:  # an erased identity's index is blank: never a match
+                    match |= Q(**{lookup: index}, site_id__in=staff_sites)
         qs = qs.filter(match)
     if status:
         qs = qs.filter(latest_status=status)

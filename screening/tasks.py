@@ -25,6 +25,7 @@ from screening.models import ExportFile
 from screening.services.amendments import amendment_impact_run
 from screening.services.exports import log_export_build, log_exports_purge
 from screening.services.reminders import screening_reevaluate, washout_reminders_send
+from screening.services.retention import retention_review as retention_review_run
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,21 @@ def washout_reminders(days: int | None = None) -> int:
     count = washout_reminders_send(within_days=days)
     logger.info("Washout reminders recorded: %d", count)
     return count
+
+
+@shared_task
+def retention_review() -> int:
+    """Daily (beat, 05:30 UTC): list the identities due for erasure under the trials'
+    retention policies, for a data manager to confirm; returns how many are listed.
+    Erases nothing."""
+    outcome = retention_review_run()
+    logger.info(
+        "Identities due for erasure: %d listed (%d new, %d no longer due)",
+        outcome.listed,
+        outcome.added,
+        outcome.removed,
+    )
+    return outcome.listed
 
 
 # A lock, deadlock or dropped connection is retried: running again is harmless, since

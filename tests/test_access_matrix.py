@@ -121,6 +121,8 @@ RULES: dict[str, Rule] = {
         _signed_in(404, data_manager=200), kwargs=lambda world: {"pk": _version(world).pk}
     ),
     "screening:unverify": Rule(_signed_in(405), kwargs=lambda world: {"pk": world["screening"].pk}),
+    # Erasing identities is the data manager's; it shows screening numbers, never names.
+    "screening:erasure": Rule(_signed_in(404, data_manager=200)),
     # Counts only: site staff count their own sites (B takes part in the trial too),
     # monitors their trials, data managers every trial.
     "summary:index": Rule(_signed_in(200)),
@@ -452,9 +454,10 @@ def _site_a_link(world: World) -> dict[str, Any]:
 
 def _registered(world: World, persona: str) -> bool:
     from screening.models import CandidateIdentity
+    from vault.crypto import name_index
 
     return CandidateIdentity.objects.filter(
-        full_name="Maria Muster", candidate__site=world["site_a"]
+        name_index=name_index("Maria Muster"), candidate__site=world["site_a"]
     ).exists()
 
 
@@ -463,6 +466,18 @@ def _identity_corrected(world: World, persona: str) -> bool:
 
     identity = CandidateIdentity.objects.get(candidate=world["candidate"])
     return identity.full_name == "Erika Musterfrau"
+
+
+def _erasable(world: World) -> dict[str, Any]:
+    """Site A's candidate after a signed screen failure: nothing left going on."""
+    _screen_failure(world)
+    return {}
+
+
+def _identity_erased(world: World, persona: str) -> bool:
+    from screening.models import CandidateIdentity
+
+    return CandidateIdentity.objects.get(candidate=world["candidate"]).is_erased
 
 
 EXAMPLE = "hmsc100-eligible"
@@ -639,6 +654,16 @@ POST_RULES: dict[str, Post] = {
         made=lambda world, persona: (
             world["screening"].verifications.filter(cleared_at__isnull=False).exists()
         ),
+    ),
+    "screening:erasure": Post(
+        expect=_answers(404, data_manager=Makes(302)),
+        target=_erasable,
+        data=lambda world: {
+            "candidates": [world["candidate"].pk],
+            "reason": "Consent to keep personal data withdrawn.",
+            "password": PASSWORD,
+        },
+        made=_identity_erased,
     ),
     "screening:enrol": Post(
         expect=_A_MAKES,

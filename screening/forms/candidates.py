@@ -85,7 +85,14 @@ class ScreeningStartForm(forms.Form):
 class CandidateSearchForm(forms.Form):
     """A GET search of the candidate list. Name search only for those who see names."""
 
-    q = forms.CharField(label="Screening number or name", required=False, max_length=100)
+    q = forms.CharField(
+        label="Screening number, full name or hospital number",
+        required=False,
+        max_length=100,
+        # Names and hospital numbers are found by a keyed hash (docs/privacy.md).
+        help_text="A name or hospital number matches only in full (case, accents and "
+        "punctuation aside).",
+    )
     status = forms.ChoiceField(
         label="Status",
         required=False,
@@ -100,6 +107,7 @@ class CandidateSearchForm(forms.Form):
         self.fields["trial"].choices = [("", "Any trial"), *trials]  # type: ignore[attr-defined]
         if not names:
             self.fields["q"].label = "Screening number"
+            self.fields["q"].help_text = ""
 
 
 class ScreeningLogForm(forms.Form):

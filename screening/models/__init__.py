@@ -29,6 +29,7 @@ from screening.models.decisions import (
     SignatureVoid,
 )
 from screening.models.exports import ExportFile, ExportStatus
+from screening.models.retention import RetentionDue
 from screening.models.review import (
     WHOLE_SCREENING,
     DataQuery,
@@ -73,6 +74,7 @@ __all__ = [
     "QueryStatus",
     "RangeSource",
     "ReasonCategory",
+    "RetentionDue",
     "ScoreItems",
     "Screening",
     "ScreeningNumberCounter",

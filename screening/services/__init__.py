@@ -28,6 +28,7 @@ from screening.services.decisions import (
     decision_sign,
     standing_signature,
 )
+from screening.services.erasure import erasure_refusal, identities_erase
 from screening.services.rescreening import carry_choices, screening_rescreen
 from screening.services.screenings import screening_enrol, screening_start
 from screening.services.workflow import current_decision
@@ -50,6 +51,8 @@ __all__ = [
     "current_decision",
     "decision_propose",
     "decision_sign",
+    "erasure_refusal",
+    "identities_erase",
     "screening_enrol",
     "screening_number",
     "screening_rescreen",

@@ -24,6 +24,7 @@ from screening.models import (
 from screening.services.common import ScreeningRuleError, ScreeningValidationError, audit
 from screening.services.validation import birth_refusal
 from trials.models import Site, Trial, TrialSite, TrialStatus
+from vault.crypto import data_key_create, sealed_envelope
 
 IDENTITY_LABELS = {
     "full_name": "Name",
@@ -37,16 +38,34 @@ IDENTITY_LABELS = {
 def identity_changes(
     before: dict[str, object], after: dict[str, object]
 ) -> dict[str, dict[str, object]]:
-    """Field-level changes of an identity, each flagged so audit views can hide it.
-
-    The audit trail records identity like any other data (an audited change
-    keeps its old and new values); readers other than the candidate's own site
-    staff see "(hidden: identity)" in their place.
-    """
+    """Field-level changes of an identity, in clear, each flagged as identity."""
     return {
         field: {"old": before.get(field), "new": after.get(field), "label": label, "identity": True}
         for field, label in IDENTITY_LABELS.items()
         if before.get(field) != after.get(field)
+    }
+
+
+def sealed_for_audit(
+    candidate: Candidate, changes: dict[str, dict[str, object]]
+) -> dict[str, dict[str, object]]:
+    """``changes`` with every old and new value sealed with the candidate's data key.
+
+    The audit trail records identity like any other data (an audited change keeps
+    its old and new values) but only as ciphertext bound to the candidate, the
+    field and the side: the chain hashes the ciphertext, so it still verifies after
+    the key is destroyed, and nobody reads the values then. The candidate's own
+    site staff read them in clear (``accounts.access.reveals_identity``).
+    """
+    return {
+        field: {
+            **change,
+            **{
+                side: sealed_envelope(candidate.data_key, change[side], field=field, side=side)
+                for side in ("old", "new")
+            },
+        }
+        for field, change in changes.items()
     }
 
 
@@ -186,16 +205,11 @@ def candidate_register(
         year_of_birth=identity.date_of_birth.year,
         created_by=user,
         created_at=now,
+        data_key=data_key_create(),
     )
-    record = CandidateIdentity.objects.create(
-        candidate=candidate,
-        full_name=identity.full_name.strip(),
-        date_of_birth=identity.date_of_birth,
-        hospital_number=identity.hospital_number.strip(),
-        phone=identity.phone.strip(),
-        email=identity.email.strip(),
-        updated_at=now,
-    )
+    record = CandidateIdentity(candidate=candidate, updated_at=now)
+    record.set_values(_cleaned(identity))
+    record.save()
     audit(
         user=user,
         action="screening.candidate.created",
@@ -212,10 +226,22 @@ def candidate_register(
         action="screening.candidate_identity.created",
         obj=record,
         site=site,
-        changes=identity_changes({}, {f: getattr(record, f) or None for f in IDENTITY_LABELS}),
+        changes=sealed_for_audit(
+            candidate, identity_changes({}, {f: v or None for f, v in record.values().items()})
+        ),
         request=request,
     )
     return candidate
+
+
+def _cleaned(identity: IdentityData) -> dict[str, object]:
+    return {
+        "full_name": identity.full_name.strip(),
+        "date_of_birth": identity.date_of_birth,
+        "hospital_number": identity.hospital_number.strip() or None,
+        "phone": identity.phone.strip() or None,
+        "email": identity.email.strip() or None,
+    }
 
 
 @transaction.atomic
@@ -241,14 +267,12 @@ def candidate_identity_change(
         raise PermissionDenied("Only staff of the candidate's site correct identities.")
     _validate_identity(identity, sex, site=candidate.site)
     record = CandidateIdentity.objects.select_for_update().get(candidate=candidate)
-    before = {f: getattr(record, f) or None for f in IDENTITY_LABELS}
-    after = {
-        "full_name": identity.full_name.strip(),
-        "date_of_birth": identity.date_of_birth,
-        "hospital_number": identity.hospital_number.strip() or None,
-        "phone": identity.phone.strip() or None,
-        "email": identity.email.strip() or None,
-    }
+    if record.is_erased:
+        raise ScreeningRuleError(
+            f"The identity of {candidate} was erased: it cannot be corrected.", code="erased"
+        )
+    before = {f: v or None for f, v in record.values().items()}
+    after = _cleaned(identity)
     changes = identity_changes(before, after)
     sex_changed = candidate.sex != sex
     if not changes and not sex_changed:
@@ -256,8 +280,7 @@ def candidate_identity_change(
     if "date_of_birth" in changes:
         _check_recorded_dates(candidate, identity.date_of_birth)
     require_reason(changes or {"sex": {}}, reason, reason_code=reason_code)
-    for field, value in after.items():
-        setattr(record, field, value or "")
+    record.set_values(after)
     record.updated_at = timezone.now()
     record.save()
     if changes:
@@ -266,7 +289,7 @@ def candidate_identity_change(
             action="screening.candidate_identity.changed",
             obj=record,
             site=candidate.site,
-            changes=changes,
+            changes=sealed_for_audit(candidate, changes),
             reason=reason,
             reason_code=reason_code,
             request=request,

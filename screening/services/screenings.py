@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can_enter_data
 from accounts.models import User
-from screening.models import Candidate, Enrolment, Outcome, Screening
+from screening.models import Candidate, CandidateIdentity, Enrolment, Outcome, Screening
 from screening.services.common import (
     ScreeningRuleError,
     ScreeningValidationError,
@@ -68,11 +68,19 @@ def version_to_screen(trial: Trial) -> ProtocolVersion:
 
 
 def check_site_screens(candidate: Candidate) -> None:
+    """The candidate's site screens for the trial, and the candidate is still known:
+    a person whose identity was erased is screened again only as a new registration."""
     link = TrialSite.objects.filter(trial_id=candidate.trial_id, site_id=candidate.site_id).first()
     if link is None or not link.active:
         raise ScreeningRuleError(
             f"{candidate.trial.code} is not screening at site {candidate.site.code}.",
             code="site_inactive",
+        )
+    if CandidateIdentity.objects.filter(candidate=candidate, erased_at__isnull=False).exists():
+        raise ScreeningRuleError(
+            f"The identity of {candidate} was erased: register the person again to screen "
+            "them anew.",
+            code="erased",
         )
 
 

@@ -50,8 +50,10 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
     identities = {
         i.candidate_id: i
-        for i in CandidateIdentity.objects.filter(
-            candidate__in=[c for c in page if can_see_identity(request.user, site_id=c.site_id)]
+        # An erased identity shows as the pseudonymised row a monitor sees.
+        for i in CandidateIdentity.objects.select_related("candidate__data_key").filter(
+            candidate__in=[c for c in page if can_see_identity(request.user, site_id=c.site_id)],
+            erased_at__isnull=True,
         )
     }
     query = request.GET.copy()

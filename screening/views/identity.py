@@ -20,6 +20,9 @@ from screening.views.common import candidate_or_404, error_messages, identity_fo
 def candidate_identity_view(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = candidate_or_404(request, pk, enter=True)
     identity = identity_for(request.user, candidate)
+    if identity is not None and identity.is_erased:
+        messages.error(request, "This identity was erased: there is nothing left to correct.")
+        return redirect("screening:candidate", pk=candidate.pk)
     initial = {
         "full_name": identity.full_name if identity else "",
         "date_of_birth": identity.date_of_birth if identity else None,

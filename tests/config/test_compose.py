@@ -86,3 +86,5 @@ def test_application_services_share_one_configuration(compose: dict[str, Any]) -
         assert env["CELERY_BROKER_URL"].startswith("redis://")
         assert "SECRET_KEY" in env
         assert "AUDIT_KEY" in env
+        assert "ELIGO_MASTER_KEY" in env
+        assert "ELIGO_INDEX_KEY" in env

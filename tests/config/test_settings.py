@@ -18,6 +18,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "eligo.hospital.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
     "AUDIT_KEY": "z" * 20 + "-a-long-and-random-audit-chain-key-" + "w" * 20,
+    "ELIGO_MASTER_KEY": "m" * 20 + "-a-long-and-random-master-key-" + "k" * 20,
+    "ELIGO_INDEX_KEY": "i" * 20 + "-a-long-and-random-index-key-" + "x" * 20,
 }
 
 
@@ -28,6 +30,10 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         "AUDIT_KEY",
         "AUDIT_KEY_FILE",
         "AUDIT_RETIRED_KEYS",
+        "ELIGO_MASTER_KEY",
+        "ELIGO_MASTER_KEY_FILE",
+        "ELIGO_RETIRED_MASTER_KEYS",
+        "ELIGO_INDEX_KEY",
         "DJANGO_SETTINGS_MODULE",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
@@ -61,13 +67,31 @@ def test_it_refuses_to_start_without_an_audit_key_when_debug_is_off() -> None:
     assert "AUDIT_KEY or AUDIT_KEY_FILE must be set when DEBUG is off" in result.stderr
 
 
+def test_it_refuses_to_start_without_identity_keys_when_debug_is_off() -> None:
+    result = _manage("check", env={**PRODUCTION_ENV, "ELIGO_MASTER_KEY": ""})
+    assert result.returncode != 0
+    assert "ELIGO_MASTER_KEY or ELIGO_MASTER_KEY_FILE must be set when DEBUG is off" in (
+        result.stderr
+    )
+    result = _manage("check", env={**PRODUCTION_ENV, "ELIGO_INDEX_KEY": ""})
+    assert result.returncode != 0
+    assert "ELIGO_INDEX_KEY must be set when DEBUG is off" in result.stderr
+
+
 def test_a_development_machine_starts_with_a_labelled_development_audit_key() -> None:
     # What `make run` gives a fresh machine: DEBUG on, a SECRET_KEY, nothing else.
-    development = {"DEBUG": "true", "SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"], "AUDIT_KEY": ""}
+    development = {
+        "DEBUG": "true",
+        "SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"],
+        "AUDIT_KEY": "",
+        "ELIGO_MASTER_KEY": "",
+        "ELIGO_INDEX_KEY": "",
+    }
     result = _manage("check", env={**PRODUCTION_ENV, **development})
     assert result.returncode == 0, result.stderr + result.stdout
     assert "audit.I001" in result.stdout + result.stderr
     assert "development key (dev-" in result.stdout + result.stderr
+    assert "vault.I001" in result.stdout + result.stderr
 
 
 def test_it_names_the_variable_when_a_boolean_is_malformed() -> None:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from audit.models import AuditEvent
+from audit.story import visible_changes
 from screening.models import Candidate, CandidateIdentity, ScreeningNumberCounter
 from screening.services import IdentityData, ScreeningRuleError, ScreeningValidationError
 from tests.helpers import register
@@ -51,13 +52,15 @@ def test_identity_lives_apart_and_is_audited_flagged_as_identity(
     assert identity.full_name == "Erika Mustermann"
     assert identity.date_of_birth == date(1956, 4, 2)
     assert not hasattr(Candidate, "full_name")
-    # Recorded in full, as every audited value is, and flagged so that audit
-    # views hide it from everyone but the site's staff (tests/screening/test_identity.py).
+    # Recorded in full, as every audited value is, but sealed with the candidate's
+    # data key and flagged so that audit views show it to the site's staff only
+    # (tests/screening/test_identity.py, tests/screening/test_identity_encryption.py).
     created = AuditEvent.objects.get(action="screening.candidate_identity.created")
-    assert created.changes["full_name"]["new"] == "Erika Mustermann"
+    assert created.changes["full_name"]["new"]["sealed"].startswith("v1:")
+    revealed = visible_changes(created, reveal_identity=True)
+    assert revealed["full_name"]["new"] == "Erika Mustermann"
     assert all(change["identity"] for change in created.changes.values())
-    others = AuditEvent.objects.exclude(pk=created.pk)
-    trail = " ".join(str(e.changes) + e.object_repr for e in others)
+    trail = " ".join(str(e.changes) + e.object_repr for e in AuditEvent.objects.all())
     assert "Mustermann" not in trail
     assert "1956-04-02" not in trail
     actions = set(AuditEvent.objects.values_list("action", flat=True))

@@ -46,15 +46,19 @@ def test_a_lab_takes_the_sites_range_unless_the_report_gives_one(
     }
 
 
-def test_sex_and_date_of_birth_come_from_the_candidate_and_identity(
+def test_sex_and_age_come_from_the_candidate_and_identity(
     hmsc_screening: Any,
 ) -> None:
+    # Born 2 April 1956, screened 20 November 2026: 70. The facts (stored with every
+    # evaluation) carry the age the engine reads, never the date of birth, so an
+    # erased identity leaves no date of birth behind in evaluations.
     document = facts_document(hmsc_screening)
-    assert (document["sex"], document["date_of_birth"], document["screening_date"]) == (
+    assert (document["sex"], document["age"], document["screening_date"]) == (
         "F",
-        "1956-04-02",
+        70,
         "2026-11-20",
     )
+    assert "date_of_birth" not in document
 
 
 def test_medications_stay_unknown_until_the_history_is_taken(

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from audit.models import AuditEvent
+from audit.story import visible_changes
 from screening.models import Evaluation
 from screening.services.candidates import IdentityData, candidate_identity_change
 from tests.helpers import enter_example
@@ -36,7 +37,11 @@ def test_a_correction_records_old_and_new_values_flagged_as_identity(
 ) -> None:
     assert _change(coordinator_a, hmsc_screening)
     event = AuditEvent.objects.get(action="screening.candidate_identity.changed")
-    assert event.changes == {
+    # Stored sealed with the candidate's data key; the site's staff read it in clear.
+    stored = event.changes["full_name"]
+    assert set(stored["old"]) == set(stored["new"]) == {"sealed", "key"}
+    assert "Muster" not in str(event.changes)
+    assert visible_changes(event, reveal_identity=True) == {
         "full_name": {
             "old": "Erika Mustermann",
             "new": "Erika Musterfrau",

@@ -33,6 +33,7 @@ from screening.models import (
 from screening.services import decision_propose, decision_sign, screening_number
 from tests.conftest import PASSWORD
 from tests.helpers import enter_example
+from vault.models import DataKey
 
 ATTEMPTS = 10_000
 
@@ -64,8 +65,22 @@ def clone_screen_failures(template: Screening, total: int) -> None:
     def candidate_fields(row: Any, n: int) -> None:
         row.sequence = first + n
         row.screening_number = screening_number(candidate.trial, candidate.site, first + n)
+        row.data_key = keys[n]  # each candidate has a key of its own
 
     with transaction.atomic():
+        # The copies' identities are the template's ciphertext, bound to the template's
+        # key: unreadable under theirs, which suits a test of exports that name nobody.
+        keys = DataKey.objects.bulk_create(
+            [
+                DataKey(
+                    wrapped=candidate.data_key.wrapped,
+                    master_key_id=candidate.data_key.master_key_id,
+                    created_at=candidate.data_key.created_at,
+                )
+                for _ in range(more)
+            ],
+            batch_size=1000,
+        )
         candidates = Candidate.objects.bulk_create(
             _copies(candidate, more, candidate_fields), batch_size=1000
         )

@@ -60,6 +60,10 @@ class TrialStatus(models.TextChoices):
     CLOSED = "closed", "Closed to recruitment"
 
 
+# A hundred years: longer than any archiving duty.
+MAX_RETENTION_MONTHS = 1200
+
+
 class Trial(models.Model):
     """A clinical trial. What is screened for lives in its protocol versions."""
 
@@ -78,6 +82,24 @@ class Trial(models.Model):
     target_enrolment = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=TrialStatus.choices, default=TrialStatus.PLANNED
+    )
+    # Retention of candidates' identities (docs/privacy.md): the daily review lists
+    # the identities due for erasure; a data manager confirms before any is erased.
+    screen_failure_retention_months = models.PositiveSmallIntegerField(
+        "identity of screen failures kept (months)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_MONTHS)],
+        help_text="A screen failure's or withdrawn candidate's identity is due for erasure "
+        "this many months after the signed decision. Blank: never by policy.",
+    )
+    enrolled_retention_months = models.PositiveSmallIntegerField(
+        "identity of enrolled participants kept (months)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_MONTHS)],
+        help_text="As the sponsor's rule says, counted from the enrolment date. Blank: "
+        "kept (the sponsor archives the trial master file); erased only case by case.",
     )
     sites: models.ManyToManyField[Site, TrialSite] = models.ManyToManyField(
         Site, through="TrialSite", related_name="trials"
