@@ -100,11 +100,14 @@ def test_erasure_leaves_no_identity_anywhere_and_the_chain_verifies(
     # No table and no column holds any spelling of any identity value, in clear.
     assert scan(_needles()) == []
     identity = CandidateIdentity.objects.get(candidate=withdrawn)
-    assert identity.is_erased and identity.erased_by == data_manager
+    assert identity.is_erased
+    assert identity.erased_by == data_manager
     assert (identity.full_name, identity.date_of_birth, identity.hospital_number) == ("", None, "")
-    assert identity.full_name_sealed == "" and identity.name_index == ""
+    assert identity.full_name_sealed == ""
+    assert identity.name_index == ""
     withdrawn.data_key.refresh_from_db()
-    assert withdrawn.data_key.wrapped is None and withdrawn.data_key.destroyed
+    assert withdrawn.data_key.wrapped is None
+    assert withdrawn.data_key.destroyed
     # The trail keeps its ciphertext, which no longer opens; the chain still verifies.
     for event in events:
         for change in visible_changes(event, reveal_identity=True).values():
@@ -145,7 +148,8 @@ def test_pages_say_when_and_by_whom_the_identity_was_erased(
     history = client.get(reverse("screening:history", args=[screening.pk])).content.decode()
     assert "(erased)" in history
     assert "erased the identity of HMSC100-A01-0001" in history
-    assert NAME not in history and "17 Mar 1951" not in history
+    assert NAME not in history
+    assert "17 Mar 1951" not in history
     # Nothing is left to correct.
     response = client.get(reverse("screening:identity", args=[withdrawn.pk]))
     assert response.status_code == 302
@@ -210,7 +214,8 @@ def test_the_data_manager_finds_a_candidate_by_number_and_erases_on_the_page(
     page = client.get(reverse("screening:erasure"), {"number": "HMSC100-A01-0001"})
     assert page.status_code == 200
     text = page.content.decode()
-    assert 'data-testid="found"' in text and NAME not in text
+    assert 'data-testid="found"' in text
+    assert NAME not in text
     response = client.post(
         reverse("screening:erasure"),
         {"candidates": [withdrawn.pk], "reason": "Consent withdrawn", "password": PASSWORD},

@@ -55,7 +55,8 @@ def test_months_are_added_on_the_calendar() -> None:
 
 def test_the_review_is_scheduled_daily_in_beat() -> None:
     task = PeriodicTask.objects.get(task="screening.tasks.retention_review")
-    assert task.enabled and (task.crontab.hour, task.crontab.minute) == ("5", "30")
+    assert task.enabled
+    assert (task.crontab.hour, task.crontab.minute) == ("5", "30")
 
 
 def test_a_screen_failure_is_listed_the_day_its_retention_ends_and_not_before(
@@ -75,7 +76,8 @@ def test_a_screen_failure_is_listed_the_day_its_retention_ends_and_not_before(
     assert due.rule == "screen failure: 6 months after the decision signed on 21 Nov 2026"
     assert not RetentionDue.objects.filter(candidate=ongoing.candidate).exists()
     listed = AuditEvent.objects.filter(action="screening.retention.listed")
-    assert listed.count() == 3 and listed.last().actor is None
+    assert listed.count() == 3
+    assert listed.last().actor is None
     # Listing erases nothing.
     assert CandidateIdentity.objects.get(candidate=failed).full_name == "Ada Failed"
 
@@ -105,7 +107,8 @@ def test_the_data_manager_confirms_and_the_listed_identities_are_erased_in_bulk(
     assert all(i.is_erased for i in CandidateIdentity.objects.filter(candidate__in=[first, second]))
     assert not RetentionDue.objects.exists()
     erased = AuditEvent.objects.filter(action="screening.candidate_identity.erased")
-    assert erased.count() == 2 and {e.actor for e in erased} == {data_manager}
+    assert erased.count() == 2
+    assert {e.actor for e in erased} == {data_manager}
     assert verify_chain().intact
     with on("2027-06-02 09:00:00+00:00"):
         assert retention_review() == 0
