@@ -84,6 +84,7 @@ SCANNED = {
     "exports",
     "export",
     "export_download",
+    "erasure",
 }
 
 
@@ -296,6 +297,7 @@ def _pages(person: Person) -> list[tuple[str, str]]:
         ("get", screening_url("enrol")),
         ("post", screening_url("panel")),
         ("get", reverse("audit:trail")),
+        ("get", reverse("screening:erasure") + f"?number={c.screening_number}"),
         ("get", reverse("screening:queries")),
         ("get", reverse("screening:queries") + "?status=answered"),
         ("get", screening_url("query_raise")),
