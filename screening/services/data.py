@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -320,10 +321,18 @@ def _context(screening: Screening, user: User) -> Context:
         saved_judgments=judgments,
         medication_ids=frozenset(screening.medications.values_list("pk", flat=True)),
         history_ids=frozenset(screening.history.values_list("pk", flat=True)),
-        born=CandidateIdentity.objects.filter(candidate_id=screening.candidate_id)
-        .values_list("date_of_birth", flat=True)
-        .first(),
+        born=_born(screening),
     )
+
+
+def _born(screening: Screening) -> date | None:
+    """The candidate's date of birth, opened with their key (``None`` once erased)."""
+    identity = (
+        CandidateIdentity.objects.select_related("candidate__data_key")
+        .filter(candidate_id=screening.candidate_id)
+        .first()
+    )
+    return identity.date_of_birth if identity is not None else None
 
 
 def _check_reason(p: Problems, writes: list[_Write], reason: str, reason_code: str) -> None:
