@@ -45,8 +45,6 @@ from screening.shapes import SHAPES
 from trials.models import ProtocolStatus, ProtocolVersion, TrialSite, TrialStatus
 from vault.crypto import hospital_number_index, name_index
 
-WASHOUT_HORIZON_DAYS = 7
-
 
 def with_latest_evaluation(screenings: QuerySet[Screening]) -> QuerySet[Any]:
     """Annotate ``latest_status`` and ``latest_eligible_from`` from the latest evaluation."""
@@ -68,12 +66,13 @@ class ActionItem:
 
 
 def screenings_needing_action(
-    user: Any, *, today: date | None = None, within_days: int = WASHOUT_HORIZON_DAYS
+    user: Any, *, today: date | None = None, within_days: int | None = None
 ) -> list[ActionItem]:
     """The coordinator's home: screenings at the user's own sites that are
     incomplete, wait only on the investigator's judgments, await a signature, need
     review after a change, or whose washout ends within ``within_days`` (including
-    ones that failed screening for it).
+    ones that failed screening for it); by default, within the trial's
+    ``washout_reminder_days``, as its reminders.
 
     ``today``: by default each screening's site's today (a user may work at sites
     in different zones).
@@ -98,7 +97,8 @@ def screenings_needing_action(
             reasons.append(str(s.status))
         eligible_from = getattr(s, "latest_eligible_from", None)
         site_today = today or s.candidate.site.today()
-        horizon = site_today + timedelta(days=within_days)
+        days = s.candidate.trial.washout_reminder_days if within_days is None else within_days
+        horizon = site_today + timedelta(days=days)
         if eligible_from is not None and site_today <= eligible_from <= horizon:
             reasons.append("washout_ending")
         if reasons:

@@ -199,3 +199,19 @@ def test_reminders_and_the_digest_are_scheduled_daily_in_place_of_the_washout_jo
         "screening.tasks.washout_reminders"
     )
     assert not PeriodicTask.objects.filter(name=SCHEDULE.DIGEST).exists()
+
+
+def test_the_home_page_lists_washouts_within_the_trials_days_too(
+    washout: Any, coordinator_a: Any
+) -> None:
+    from screening.selectors import screenings_needing_action
+
+    def listed() -> bool:
+        items = screenings_needing_action(coordinator_a)
+        return any("washout_ending" in item.reasons for item in items)
+
+    assert listed()  # five days away, within the default seven
+    trial = washout.candidate.trial
+    trial.washout_reminder_days = 3
+    trial.save()
+    assert not listed()
