@@ -46,7 +46,7 @@ format: install
 	$(BIN)/ruff format .
 
 typecheck: install .env
-	$(BIN)/mypy eligibility config outbox accounts trials screening audit dashboards benchmarks
+	$(BIN)/mypy eligibility config outbox accounts trials screening audit notifications dashboards benchmarks
 
 # Every run reports the engine's branch coverage; the whole suite fails below 95 %. A
 # partial run (PYTEST_ARGS="-k login") reports it but cannot fail on it.
