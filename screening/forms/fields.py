@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from eligibility import comparator_symbol, split_comparator
 from screening.services.validation import NumberColumn, day_refusal
@@ -31,7 +32,7 @@ DATE = forms.DateInput(
     attrs={
         "placeholder": "YYYY-MM-DD",
         "pattern": r"\d{4}-\d{2}-\d{2}",
-        "title": "A date as YYYY-MM-DD, e.g. 2026-11-20",
+        "title": gettext_lazy("A date as YYYY-MM-DD, e.g. 2026-11-20"),
         "autocomplete": "off",
         "spellcheck": "false",
         "class": "date-input",
@@ -134,7 +135,7 @@ class DayField(forms.DateField):
 
     widget = DATE
     default_error_messages = {
-        "invalid": _("Enter the date as YYYY-MM-DD, e.g. 2026-11-20."),
+        "invalid": gettext_lazy("Enter the date as YYYY-MM-DD, e.g. 2026-11-20."),
     }
 
     def to_python(self, value: Any) -> date | None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from eligibility import (
     InputSpec,
@@ -75,7 +76,7 @@ class Item:
         """What the item is called where the page lists changed items."""
         if self.shape == "complete":
             return str(self.fields[""].label)
-        return "Key dates" if self.shape == "key_dates" else self.spec.label
+        return _("Key dates") if self.shape == "key_dates" else self.spec.label
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -166,7 +167,8 @@ def computed_values(result: dict[str, Any] | None) -> dict[str, Computed]:
         if d["value"] is not None:
             shown = f"{d['value']} {unit}".strip()
         elif d["low"] is not None and d["high"] is not None:
-            shown = f"{d['low']} to {d['high']} {unit}".strip()
+            shown = _("%(low)s to %(high)s") % {"low": d["low"], "high": d["high"]}
+            shown = f"{shown} {unit}".strip()
         else:
             shown = ""
         needs = []

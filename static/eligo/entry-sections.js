@@ -48,7 +48,6 @@
   var covers = form.querySelector("[data-reason-covers]");
   var announce = form.querySelector("[data-changed-announce]");
   var savedItems = Array.prototype.slice.call(form.querySelectorAll(".entry-item[data-saved]"));
-  var coversText = covers ? covers.textContent.replace(/^Changed:[^.]*\.\s*/, "") : "";
 
   function controlsOf(item) {
     return Array.prototype.filter.call(
@@ -94,10 +93,11 @@
     });
     var invalid = reasonBox.querySelector(".is-invalid");
     reasonBox.hidden = !changed.length && !invalid && !reasonGiven();
+    // The words come from the page (data-words-*), in the user's language.
     if (covers) {
       covers.textContent = "";
       if (changed.length) {
-        covers.appendChild(document.createTextNode("Changed: "));
+        covers.appendChild(document.createTextNode(reasonBox.getAttribute("data-words-changed") + " "));
         changed.forEach(function (item, i) {
           var link = document.createElement("a");
           link.href = "#" + item.id;
@@ -107,15 +107,15 @@
         });
         covers.appendChild(document.createTextNode(". "));
       }
-      covers.appendChild(document.createTextNode(coversText));
     }
     var fresh = changed.filter(function (item) {
       return changedBefore.indexOf(item) === -1;
     });
     if (announce && fresh.length) {
-      announce.textContent =
-        fresh.map(function (item) { return item.getAttribute("data-label"); }).join(", ") +
-        " changed from the saved value. Give a reason for the change beside the Save button.";
+      var names = fresh.map(function (item) { return item.getAttribute("data-label"); });
+      announce.textContent = reasonBox
+        .getAttribute("data-words-announce")
+        .replace("%(fields)s", names.join(", "));
     }
     changedBefore = changed;
     measureBar();
@@ -142,7 +142,8 @@
     panel.setAttribute("aria-labelledby", tab.id);
   });
   list.setAttribute("role", "tablist");
-  list.setAttribute("aria-label", "Sections of the form");
+  var nav = document.querySelector("[data-section-nav]");
+  list.setAttribute("aria-label", nav.getAttribute("data-tablist-label"));
   root.classList.add("entry-tabs");
 
   function codeOf(tab) {
