@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from screening.forms.fields import DayField
+from screening.forms.fields import DATE, DayField
 from screening.forms.limits import TextLimitsForm
 from screening.models import ScreeningStatus, Sex
 from screening.selectors import LOG_SORTS
@@ -122,12 +122,9 @@ class ScreeningLogForm(forms.Form):
     )
     version = forms.ChoiceField(label="Protocol version", required=False)
     criterion = forms.ChoiceField(label="Failing criterion", required=False)
-    since = forms.DateField(
-        label="Screened from", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label="Screened until", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    # One text box per date, as on every screening form (``DATE``).
+    since = forms.DateField(label="Screened from", required=False, widget=DATE)
+    until = forms.DateField(label="Screened until", required=False, widget=DATE)
     sort = forms.ChoiceField(label="Sort by", required=False, widget=forms.HiddenInput)
 
     def __init__(

@@ -251,3 +251,12 @@ def test_a_save_comes_back_to_the_section_it_was_made_from(
     assert 'data-open-section="answers"' in coordinator.post(url, data).content.decode()
     data.update({"reason_code": "entered_in_error", "entry_section": "x\r\nSet"})
     assert coordinator.post(url, data)["Location"] == url
+
+
+def test_the_log_filters_take_a_date_in_one_box(coordinator: Client, hmsc_screening: Any) -> None:
+    html = coordinator.get(reverse("screening:log")).content.decode()
+    assert re.search(r'<input type="text" name="since"[^>]*placeholder="YYYY-MM-DD"', html)
+    assert 'type="date"' not in html
+    filtered = coordinator.get(reverse("screening:log"), {"since": "2026-11-01"})
+    assert filtered.status_code == 200
+    assert 'value="2026-11-01"' in filtered.content.decode()
