@@ -14,6 +14,7 @@ class Kind(models.TextChoices):
     SIGNATURE_OVERDUE = "signature_overdue", "Decision awaiting signature"
     QUERY_OVERDUE = "query_overdue", "Query still open"
     AUDIT_BROKEN = "audit_broken", "Audit check failed"
+    RESULT_EXPIRING = "result_expiring", "Result to repeat"
 
 
 class Delivery(models.TextChoices):

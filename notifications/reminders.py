@@ -6,7 +6,10 @@ Each reminder is one notification per recipient, keyed by (kind, thing, day-buck
   comes within the trial's ``washout_reminder_days`` and once on the day itself;
 - signatures and queries: the bucket is the site's today, so an overdue decision or
   query is a reminder each day until it is signed or answered;
-- the audit check: the bucket is the UTC day of the failed check.
+- the audit check: the bucket is the UTC day of the failed check;
+- results to repeat: the bucket is the result's date, so coordinators hear once of each
+  result too old for the screening, or that will be before a planned date of the
+  protocol (a planned randomisation), and again only for a new result.
 
 Messages name candidates by screening number only: they may leave the hospital by e-mail.
 """
@@ -25,8 +28,17 @@ from django.utils import timezone
 from accounts.models import SiteRole, User
 from notifications.models import Kind
 from notifications.services import Note, notify
-from screening.models import DataQuery, Decision, QueryStatus, Screening, ScreeningStatus
+from screening.engine_bridge import definition_for
+from screening.models import (
+    OPEN_STATUSES,
+    DataQuery,
+    Decision,
+    QueryStatus,
+    Screening,
+    ScreeningStatus,
+)
 from screening.services.reminders import washout_due, washout_reminders_send
+from screening.validity import saved_notes
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +48,15 @@ class ReminderReport:
     washout: int = 0
     signature: int = 0
     query: int = 0
+    results: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"washout": self.washout, "signature": self.signature, "query": self.query}
+        return {
+            "washout": self.washout,
+            "signature": self.signature,
+            "query": self.query,
+            "results": self.results,
+        }
 
 
 def site_staff(site_id: int, role: str) -> QuerySet[User]:
@@ -160,10 +178,47 @@ def query_notify() -> int:
     return made
 
 
+def results_expiring_notify() -> int:
+    """Coordinators of the site hear of each saved result of an open screening that is
+    older than the protocol's validity window on the screening date, or will be before
+    a planned date the protocol names (docs/user-guide.md, "Results too old"). Returns
+    notifications made."""
+    screenings = (
+        Screening.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("candidate__site", "candidate__trial", "protocol_version")
+        .order_by("pk")
+    )
+    made = 0
+    for screening in screenings:
+        notes = saved_notes(screening, definition_for(screening))
+        if not notes:
+            continue
+        dated = dict(
+            screening.observations.filter(code__in=list(notes)).values_list("code", "observed_on")
+        )
+        labels = {s.code: s.label for s in definition_for(screening).requirements().inputs()}
+        recipients = list(site_staff(screening.candidate.site_id, SiteRole.COORDINATOR))
+        for code, found in notes.items():
+            on = dated.get(code)
+            note = Note(
+                kind=Kind.RESULT_EXPIRING,
+                key=f"{Kind.RESULT_EXPIRING}:screening-{screening.pk}:{code}:{on}",
+                title=f"{_number(screening)}: {labels.get(code, code)} to repeat",
+                body=f"{_number(screening)} ({screening.candidate.trial.code}), "
+                f"{labels.get(code, code)}: {found.text}",
+                link=reverse("screening:entry", kwargs={"pk": screening.pk}),
+            )
+            made += len(notify(recipients=recipients, note=note))
+    return made
+
+
 def reminders_send() -> ReminderReport:
     """The daily scan: every kind of reminder due now."""
     return ReminderReport(
-        washout=washout_notify(), signature=signature_notify(), query=query_notify()
+        washout=washout_notify(),
+        signature=signature_notify(),
+        query=query_notify(),
+        results=results_expiring_notify(),
     )
 
 

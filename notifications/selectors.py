@@ -17,3 +17,11 @@ def notifications_of(user: Any) -> QuerySet[Notification]:
 def unread_count(user: Any) -> int:
     """One COUNT on the partial index of unread rows."""
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def results_to_repeat(user: Any, *, limit: int = 20) -> list[Notification]:
+    """The user's unread reminders of results to repeat (the daily scan's), newest first."""
+    from notifications.models import Kind
+
+    unread = notifications_of(user).filter(kind=Kind.RESULT_EXPIRING, read_at__isnull=True)
+    return list(unread[:limit])

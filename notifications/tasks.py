@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def send_reminders() -> dict[str, int]:
-    """Daily (beat, 06:00 UTC): washout, signature and query reminders; returns how many
+    """Daily (beat, 06:00 UTC): washout, signature, query and result-validity reminders;
+    returns how many
     notifications of each kind were made (0 when run again the same day)."""
     report = reminders_send()
     logger.info("Reminders: %s", report.as_dict())

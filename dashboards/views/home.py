@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.roles import roles_of
+from notifications.selectors import results_to_repeat
 from screening.selectors import (
     monitor_log,
     open_queries_at_sites,
@@ -36,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         }
         context["open_queries"] = list(open_queries_at_sites(request.user)[:20])
+        context["results_to_repeat"] = results_to_repeat(request.user)
     if roles.investigator_site_ids:
         context["to_sign"] = list(screenings_awaiting_signature(request.user))
         context["to_judge"] = screenings_awaiting_judgment(request.user)

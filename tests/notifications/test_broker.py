@@ -45,7 +45,12 @@ def test_reminders_and_their_email_run_on_a_worker_once(
     preference_set(user=coordinator_a, delivery=Delivery.IMMEDIATE)
     mail.outbox.clear()
 
-    assert send_reminders.delay().get(timeout=30) == {"washout": 1, "signature": 0, "query": 0}
+    assert send_reminders.delay().get(timeout=30) == {
+        "washout": 1,
+        "signature": 0,
+        "query": 0,
+        "results": 0,
+    }
     assert Notification.objects.get(recipient=coordinator_a).kind == Kind.WASHOUT_SOON
     assert _eventually(lambda: len(mail.outbox) == 1)
     assert hmsc_screening.candidate.screening_number in mail.outbox[0].subject
@@ -53,6 +58,11 @@ def test_reminders_and_their_email_run_on_a_worker_once(
         lambda: not OutboxMessage.objects.filter(dispatched_at__isnull=True).exists()
     )
 
-    assert send_reminders.delay().get(timeout=30) == {"washout": 0, "signature": 0, "query": 0}
+    assert send_reminders.delay().get(timeout=30) == {
+        "washout": 0,
+        "signature": 0,
+        "query": 0,
+        "results": 0,
+    }
     assert not _eventually(lambda: len(mail.outbox) > 1, seconds=2)
     assert Notification.objects.count() == 1

@@ -57,7 +57,7 @@ def test_washout_five_days_away_tells_the_sites_coordinators_once(
     washout: Any, coordinator_a: Any, investigator_a: Any, others: list[Any]
 ) -> None:
     assert send_reminders.apply().get()["washout"] == 1
-    assert send_reminders() == {"washout": 0, "signature": 0, "query": 0}
+    assert send_reminders() == {"washout": 0, "signature": 0, "query": 0, "results": 0}
     assert kinds_of(coordinator_a) == [Kind.WASHOUT_SOON]
     assert kinds_of(investigator_a) == []
     note = Notification.objects.get(recipient=coordinator_a)
@@ -215,3 +215,61 @@ def test_the_home_page_lists_washouts_within_the_trials_days_too(
     trial.washout_reminder_days = 3
     trial.save()
     assert not listed()
+
+
+def test_a_result_too_old_for_the_screening_is_told_to_the_coordinators_once(
+    frozen_today: None,
+    coordinator_a: Any,
+    investigator_a: Any,
+    hmsc_screening: Any,
+    others: list[Any],
+) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from screening.services import ObservationInput
+
+    old = ObservationInput(code="alt", value=Decimal(22), unit="U/L", observed_on=date(2026, 10, 1))
+    save(coordinator_a, hmsc_screening, ScreeningChanges(observations=[old]))
+    assert send_reminders()["results"] == 1
+    assert send_reminders()["results"] == 0  # once per result
+    (note,) = Notification.objects.filter(recipient=coordinator_a, kind=Kind.RESULT_EXPIRING)
+    number = hmsc_screening.candidate.screening_number
+    assert note.title.startswith(f"{number}: ")
+    assert "to repeat" in note.title
+    assert "Result of 1 Oct 2026 is older than the 30-day window" in note.body
+    assert note.link == f"/screening/{hmsc_screening.pk}/data/"
+    assert kinds_of(investigator_a) == []
+    # A new result, still too old, is a new reminder; a valid one is none.
+    older = ObservationInput(
+        code="alt", value=Decimal(23), unit="U/L", observed_on=date(2026, 10, 2)
+    )
+    save(coordinator_a, hmsc_screening, ScreeningChanges(observations=[older]), reason="Typo")
+    assert send_reminders()["results"] == 1
+    fresh = ObservationInput(
+        code="alt", value=Decimal(23), unit="U/L", observed_on=date(2026, 11, 19)
+    )
+    save(coordinator_a, hmsc_screening, ScreeningChanges(observations=[fresh]), reason="Repeated")
+    assert send_reminders()["results"] == 0
+
+
+def test_results_to_repeat_are_listed_on_the_coordinators_home(
+    frozen_today: None, coordinator_a: Any, hmsc_screening: Any
+) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from django.test import Client
+
+    from screening.services import ObservationInput
+
+    old = ObservationInput(code="alt", value=Decimal(22), unit="U/L", observed_on=date(2026, 10, 1))
+    save(coordinator_a, hmsc_screening, ScreeningChanges(observations=[old]))
+    client = Client()
+    client.force_login(coordinator_a)
+    assert 'data-testid="results-to-repeat"' not in client.get("/").content.decode()
+    send_reminders()
+    page = client.get("/").content.decode()
+    assert 'data-testid="results-to-repeat"' in page
+    assert f"/screening/{hmsc_screening.pk}/data/" in page
+    assert "Result of 1 Oct 2026 is older than the 30-day window" in page
