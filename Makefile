@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck pytest bench install migrate demo clean help
+.PHONY: run test lint format typecheck pytest bench install migrate demo clean help messages
 
 help:
 	@echo "make run    set up (venv, database, demo data) and serve on http://$(HOST):$(PORT)"
@@ -62,6 +62,15 @@ pytest: install .env
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(COVERAGE) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The message catalogues (docs/languages.md): gather every marked string into
+# locale/<lang>/LC_MESSAGES/django.po, then compile the .mo files that are committed
+# beside them. Needs GNU gettext (Debian: gettext).
+MESSAGE_LANGUAGES := -l de -l zh_Hans
+messages: install .env
+	$(BIN)/python manage.py makemessages $(MESSAGE_LANGUAGES) --no-obsolete --add-location=file \
+		--ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles --ignore=artifacts
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install .env
 	$(BIN)/python -m benchmarks

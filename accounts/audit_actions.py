@@ -79,6 +79,12 @@ register(
         model="accounts.user",
     ),
     AuditAction(
+        "accounts.language.changed",
+        _("{who} chose to read Eligo in {new[language]}"),
+        Kind.ACCESS,
+        model="accounts.user",
+    ),
+    AuditAction(
         "accounts.role.granted",
         _("{who} gave {object} the role {new[role]}"),
         Kind.CONFIGURATION,

@@ -108,3 +108,22 @@ class UserEditForm(UserChangeForm):
                 "Nobody but the person knows their password. To give them one, "
                 '<a href="../password/">send them a link to set it</a>.'
             )
+
+
+class LanguageForm(forms.Form):
+    """The language a person reads Eligo in: one of Eligo's, or none (the browser's)."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Without a choice Eligo follows your browser's language, else your site's."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            ("", _("Browser's language")),
+            *settings.LANGUAGES,
+        ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from audit.scope import AuditScope
 
@@ -19,19 +21,29 @@ class User(AbstractUser):
     """
 
     full_name = models.CharField(
-        "full name",
+        _("full name"),
         max_length=200,
-        help_text="Printed name shown with this person's electronic signatures.",
+        help_text=_("Printed name shown with this person's electronic signatures."),
     )
     is_monitor = models.BooleanField(
-        "sponsor monitor",
+        _("sponsor monitor"),
         default=False,
-        help_text="Reviews pseudonymised screening logs; never edits data.",
+        help_text=_("Reviews pseudonymised screening logs; never edits data."),
     )
     is_data_manager = models.BooleanField(
-        "data manager",
+        _("data manager"),
         default=False,
-        help_text="Defines trials, protocol versions, sites, reference ranges and users.",
+        help_text=_("Defines trials, protocol versions, sites, reference ranges and users."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language Eligo is shown in for this person. Empty: the browser's "
+            "language, else the site's."
+        ),
     )
 
     REQUIRED_FIELDS = ["email", "full_name"]
@@ -62,8 +74,8 @@ class User(AbstractUser):
 
 
 class SiteRole(models.TextChoices):
-    COORDINATOR = "coordinator", "Site coordinator"
-    INVESTIGATOR = "investigator", "Investigator"
+    COORDINATOR = "coordinator", _("Site coordinator")
+    INVESTIGATOR = "investigator", _("Investigator")
 
 
 class SiteMembership(models.Model):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import gettext
 
 from accounts.models import SiteRole, User
 
@@ -69,15 +70,15 @@ class Roles:
 
     @property
     def labels(self) -> list[str]:
-        labels = []
+        labels: list[str] = []
         if self.investigator_site_ids:
-            labels.append(SiteRole.INVESTIGATOR.label)
+            labels.append(str(SiteRole.INVESTIGATOR.label))
         if self.coordinator_site_ids:
-            labels.append(SiteRole.COORDINATOR.label)
+            labels.append(str(SiteRole.COORDINATOR.label))
         if self.monitor:
-            labels.append("Sponsor monitor")
+            labels.append(gettext("Sponsor monitor"))
         if self.data_manager:
-            labels.append("Data manager")
+            labels.append(gettext("Data manager"))
         return labels
 
 

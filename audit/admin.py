@@ -16,6 +16,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_celery_beat.admin import PeriodicTaskAdmin, ScheduleAdmin
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -37,15 +38,17 @@ class AuditedForm(forms.ModelForm):
     """A model form that asks why saved configuration is being changed."""
 
     audit_reason_code = forms.ChoiceField(
-        label="Reason for change",
+        label=gettext_lazy("Reason for change"),
         choices=[("", "—"), *ReasonCode.choices],
         required=False,
     )
     audit_reason = forms.CharField(
-        label="Reason (words)",
+        label=gettext_lazy("Reason (words)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required when changing what was already saved; recorded in the audit trail.",
+        help_text=gettext_lazy(
+            "Required when changing what was already saved; recorded in the audit trail."
+        ),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -6,8 +6,10 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import StreamingHttpResponse
+from django.utils import translation
 
 from audit.canonical import canonical_json, format_timestamp
 from audit.models import AuditEvent
@@ -46,7 +48,13 @@ def event_row(
     event: AuditEvent, *, reveal_identity: bool = True, reveal_address: bool = True
 ) -> list[str]:
     """One event as CSV cells; identity values and the client address blanked unless
-    the reader may see them."""
+    the reader may see them. In Eligo's default language whatever language the reader
+    uses, so that every export of the trail reads alike (docs/languages.md)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _event_cells(event, reveal_identity=reveal_identity, reveal_address=reveal_address)
+
+
+def _event_cells(event: AuditEvent, *, reveal_identity: bool, reveal_address: bool) -> list[str]:
     return [
         safe_cell(cell)
         for cell in (

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from audit.registry import Kind
 
@@ -11,19 +12,19 @@ class AuditFilterForm(forms.Form):
     """Filters shared by an object's history and the installation-wide trail."""
 
     kind = forms.ChoiceField(
-        required=False, label="Kind", choices=[("", "Every kind"), *Kind.choices]
+        required=False, label=_("Kind"), choices=[("", _("Every kind")), *Kind.choices]
     )
-    action = forms.ChoiceField(required=False, label="Action")
-    person = forms.ChoiceField(required=False, label="Person")
+    action = forms.ChoiceField(required=False, label=_("Action"))
+    person = forms.ChoiceField(required=False, label=_("Person"))
     date_from = forms.DateField(
-        required=False, label="From (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("From (UTC)"), widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        required=False, label="To (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("To (UTC)"), widget=forms.DateInput(attrs={"type": "date"})
     )
     order = forms.ChoiceField(
         required=False,
-        label="Order",
+        label=_("Order"),
         choices=[("newest", "Newest first"), ("oldest", "Oldest first")],
     )
 
@@ -34,7 +35,7 @@ class AuditFilterForm(forms.Form):
         families = sorted({action.rsplit(".", 1)[0] for action in actions if "." in action})
         choices = sorted(set(actions) | set(families))
         cast(forms.ChoiceField, self.fields["action"]).choices = [
-            ("", "Any action"),
+            ("", _("Any action")),
             *((action, action) for action in choices),
         ]
         cast(forms.ChoiceField, self.fields["person"]).choices = [("", "Anyone"), *people]

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from audit.immutable import ImmutableModel, ImmutableQuerySet, ImmutableRowError, refuse
 
@@ -31,12 +32,12 @@ class AppendOnlyError(ImmutableRowError):
 class ReasonCode(models.TextChoices):
     """Common reasons for changing data already saved; "other" needs words."""
 
-    TRANSCRIPTION_ERROR = "transcription_error", "Transcription error"
-    NEW_SOURCE_INFORMATION = "new_source_information", "New information from source document"
-    CORRECTED_UNIT = "corrected_unit", "Corrected unit"
-    LAB_RE_REPORTED = "lab_re_reported", "Result re-reported by lab"
-    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
-    OTHER = "other", "Other"
+    TRANSCRIPTION_ERROR = "transcription_error", _("Transcription error")
+    NEW_SOURCE_INFORMATION = "new_source_information", _("New information from source document")
+    CORRECTED_UNIT = "corrected_unit", _("Corrected unit")
+    LAB_RE_REPORTED = "lab_re_reported", _("Result re-reported by lab")
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
+    OTHER = "other", _("Other")
 
 
 class AuditEventQuerySet(ImmutableQuerySet["AuditEvent"]):

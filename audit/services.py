@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit import registry
 from audit.canonical import canonical_value, compute_hash
@@ -28,6 +29,14 @@ if TYPE_CHECKING:
 # The trail knows no site model: a site is anything with a ``pk`` and a ``name``.
 Site = Any
 ChangeSet = dict[str, dict[str, Any]]
+
+
+def english(text: Any) -> str:
+    """``text`` (a label, maybe lazy) in Eligo's default language, for a value the trail
+    records: stored words do not depend on the language of the person acting
+    (docs/languages.md)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
 
 
 def audit_record(
@@ -55,6 +64,33 @@ def audit_record(
     object declares (``audit_scope``), and the event is filed under the record
     whose story it belongs to.
     """
+    # Labels handed over lazily and the names of records are written in Eligo's default
+    # language, whatever the language of the person acting: the trail reads the same for
+    # everyone (docs/languages.md).
+    with translation.override(settings.LANGUAGE_CODE):
+        return _audit_record(
+            actor=actor,
+            action=action,
+            obj=obj,
+            site=site,
+            changes=changes,
+            reason=reason,
+            reason_code=reason_code,
+            request=request,
+        )
+
+
+def _audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    site: Site | None = None,
+    changes: Mapping[str, Mapping[str, Any]] | None = None,
+    reason: str = "",
+    reason_code: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEvent:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
             "audit_record must be called inside the transaction of the change it records "

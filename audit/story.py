@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit import registry
 from audit.models import AuditEvent, ReasonCode
-from config.zones import format_moment
+from config.zones import format_date, format_moment
 from vault.crypto import ERASED, EnvelopeOpener, is_envelope
 
 HIDDEN = "(hidden: identity)"
@@ -46,8 +46,7 @@ def format_value(value: Any, unit: str = "") -> str:
     elif isinstance(value, str) and (_DECIMAL.match(value) or _MEASURE.match(value)):
         text = value
     elif isinstance(value, str) and _DATE.match(value):
-        day = dt.date.fromisoformat(value)
-        return f"{day.day} {day:%b %Y}"
+        return format_date(dt.date.fromisoformat(value))
     elif isinstance(value, str) and _DATETIME.match(value):
         try:
             return format_moment(dt.datetime.fromisoformat(value), None)

@@ -67,9 +67,13 @@ MIDDLEWARE = [
     "config.headers.BrowserProtectionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.sessions.IdleSessionMiddleware",
+    # The browser's language (cookie, then Accept-Language); PreferredLanguageMiddleware
+    # below puts a signed-in person's own choice, then their site's language, first.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -194,7 +198,18 @@ IDENTITY_MASTER_KEYS = master_keyring_from_env(debug=DEBUG, secret_key=SECRET_KE
 IDENTITY_INDEX_KEY = index_key_from_env(debug=DEBUG, secret_key=SECRET_KEY)
 
 # --- Internationalisation ---------------------------------------------------
+# docs/languages.md: which language a page is shown in (the person's choice, the
+# browser's, the site's, then LANGUAGE_CODE), how to add one, what stays English.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("de", "Deutsch"),
+    ("zh-hans", "简体中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Eligo's own date and number formats per language (config/formats/<lang>/formats.py):
+# dates as each country writes them, and ISO dates accepted in every language.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -244,6 +259,9 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
+# The language chosen before signing in (the login page's menu) is kept in a cookie.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 # Load balancers probe over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import auth_views
+from accounts import auth_views, settings_views
 from config.health import healthz
 from dashboards.views import home
 
@@ -20,6 +20,9 @@ urlpatterns = [
         auth_views.PasswordSetView.as_view(),
         name="password_set",
     ),
+    path("settings/", settings_views.account_settings, name="settings"),
+    path("language/", settings_views.language_choose, name="language"),
+    path("help/", include("dashboards.help_urls")),
     path("audit/", include("dashboards.audit_urls")),
     path("screening/", include("screening.urls")),
     path("summary/", include("dashboards.summary_urls")),

@@ -20,9 +20,12 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import Protocol
 
 from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
-DATE_FORMAT = "j M Y"
+# The date as the active language writes it ("3 Dec 2026", "03.12.2026", "2026年12月3日"):
+# DATE_FORMAT of config/formats/<language>/formats.py, read at each call.
+DATE_FORMAT = "DATE_FORMAT"
 MINUTES_FORMAT = "H:i"
 SECONDS_FORMAT = "H:i:s"
 
@@ -82,7 +85,7 @@ def local_date(moment: datetime, zone: ZoneLike) -> date:
 
 def format_date(day: date) -> str:
     """A calendar date as the app writes it: "3 Dec 2026"."""
-    return dateformat.format(day, DATE_FORMAT)
+    return dateformat.format(day, get_format(DATE_FORMAT))
 
 
 def format_moment(
@@ -102,13 +105,15 @@ def format_moment(
     local = local_moment(moment, zone)
     label = zone_label(local)
     shown = _("%(moment)s %(zone)s") % {
-        "moment": dateformat.format(local, f"{DATE_FORMAT} {time_format}"),
+        "moment": dateformat.format(local, f"{get_format(DATE_FORMAT)} {time_format}"),
         "zone": label,
     }
     if not with_utc or label == "UTC":
         return shown
     utc = moment.astimezone(UTC)
-    utc_format = time_format if utc.date() == local.date() else f"{DATE_FORMAT} {time_format}"
+    utc_format = (
+        time_format if utc.date() == local.date() else f"{get_format(DATE_FORMAT)} {time_format}"
+    )
     return _("%(local)s (%(utc)s UTC)") % {
         "local": shown,
         "utc": dateformat.format(utc, utc_format),

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import monitored
 from audit.forms import AuditFilterForm
@@ -52,8 +53,8 @@ def monitor_trail_events(user: Any) -> QuerySet[AuditEvent]:
 class MonitorTrailForm(AuditFilterForm):
     """The audit trail's filters, plus the site and the screening number."""
 
-    site = forms.ChoiceField(required=False, label="Site")
-    screening = forms.CharField(required=False, label="Screening number", max_length=60)
+    site = forms.ChoiceField(required=False, label=_("Site"))
+    screening = forms.CharField(required=False, label=_("Screening number"), max_length=60)
 
     def __init__(self, *args: Any, sites: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

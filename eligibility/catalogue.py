@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 import yaml
 
+from eligibility.translations import Translations, translated
+
 QuantityKind = Literal["measurement", "lab", "derived"]
 QuestionKind = Literal["answer", "judgment"]
 SECTIONS: tuple[str, ...] = (
@@ -109,6 +111,12 @@ class Question:
     text: str
     kind: QuestionKind
     section: str
+    translations: Translations = ()
+
+    def text_in(self, language: str | None) -> str:
+        """The question in ``language`` when the definition translates it, else the
+        original."""
+        return translated(self.translations, "text", language) or self.text
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from eligibility.derive import CALCULATORS, CalculatorSpec
 from eligibility.errors import CatalogueError, Path
 from eligibility.hints import did_you_mean
 from eligibility.reader import CODE, Reader
+from eligibility.translations import read_translations
 from eligibility.unitsupport import Factors, canonical_unit
 
 T = TypeVar("T")
@@ -327,11 +328,12 @@ def _declared_codes(
 
 
 def _question(r: Reader, m: Mapping[str, Any], path: Path) -> Question | None:
-    r.keys(m, {"code", "text", "kind", "section", "note"}, path)
+    r.keys(m, {"code", "text", "kind", "section", "note", "translations"}, path)
     code = r.code(m, "code", path)
     text = r.text(m, "text", path)
     kind = r.choice(m, "kind", path, _QUESTION_KINDS)
     section = r.choice(m, "section", path, SECTIONS, required=False)
+    translations = read_translations(r, m, path, {"text"})
     if code is None or text is None or kind is None:
         return None
     return Question(
@@ -339,6 +341,7 @@ def _question(r: Reader, m: Mapping[str, Any], path: Path) -> Question | None:
         text,
         cast(QuestionKind, kind),
         section or ("judgment" if kind == "judgment" else "answers"),
+        translations,
     )
 
 

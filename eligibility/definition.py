@@ -32,6 +32,7 @@ from eligibility.hints import did_you_mean, yaml_syntax
 from eligibility.parser import parse_rule
 from eligibility.reader import Reader
 from eligibility.rules import Expr
+from eligibility.translations import Translations, read_translations, translated
 from eligibility.unitsupport import Factors
 
 FORMAT = "eligo-protocol/1"
@@ -115,6 +116,14 @@ class Criterion:
     heading: str | None = None
     note: str | None = None
     line: int = 0
+    translations: Translations = ()
+
+    def text_in(self, language: str | None) -> str:
+        """The text in ``language`` when the definition translates it, else the original."""
+        return translated(self.translations, "text", language) or self.text
+
+    def heading_in(self, language: str | None) -> str | None:
+        return translated(self.translations, "heading", language) or self.heading
 
 
 @dataclass(frozen=True)
@@ -487,11 +496,12 @@ def _criteria(
         m = r.mapping(item, where)
         if m is None:
             continue
-        r.keys(m, {"id", "kind", "text", "heading", "rule", "note"}, where)
+        r.keys(m, {"id", "kind", "text", "heading", "rule", "note", "translations"}, where)
         cid = r.text(m, "id", where)
         kind = r.choice(m, "kind", where, ("inclusion", "exclusion"))
         text = r.text(m, "text", where)
         rule_text = r.text(m, "rule", where)
+        translations = read_translations(r, m, where, {"text", "heading"})
         if cid is not None:
             _check_id(r, cid, kind, where, seen)
         rule = None
@@ -515,6 +525,7 @@ def _criteria(
                     r.text(m, "heading", where, required=False),
                     r.text(m, "note", where, required=False),
                     doc.lines.get(where, (0, 0))[0],
+                    translations,
                 )
             )
     if seq is not None and not seq:

@@ -43,6 +43,7 @@ from eligibility.rules import (
     Value,
     Window,
 )
+from eligibility.translations import Translations, translated
 from eligibility.unitsupport import accepted_units
 
 if TYPE_CHECKING:
@@ -102,6 +103,12 @@ class InputSpec:
     # medication group its calculator reads (``derived_from`` names the quantities).
     reads: tuple[str, ...] = ()
     used_by: tuple[str, ...] = ()
+    # A question's text in other languages, from the definition (``translations``).
+    translations: Translations = ()
+
+    def label_in(self, language: str | None) -> str:
+        """The label in ``language`` where the definition translates it, else the original."""
+        return translated(self.translations, "text", language) or self.label
 
     def to_dict(self) -> dict[str, Any]:
         def limits(lim: Limits | None) -> dict[str, str | None] | None:
@@ -344,6 +351,7 @@ class _Collector:
                         Choice("no", "no"),
                         Choice("unknown", "unknown"),
                     ),
+                    translations=q.translations,
                 )
             )
         else:

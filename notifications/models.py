@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from audit.scope import AuditScope
 
 
 class Kind(models.TextChoices):
-    WASHOUT_SOON = "washout_soon", "Washout ends soon"
-    WASHOUT_TODAY = "washout_today", "Washout ends today"
-    SIGNATURE_OVERDUE = "signature_overdue", "Decision awaiting signature"
-    QUERY_OVERDUE = "query_overdue", "Query still open"
-    AUDIT_BROKEN = "audit_broken", "Audit check failed"
-    RESULT_EXPIRING = "result_expiring", "Result to repeat"
+    WASHOUT_SOON = "washout_soon", _("Washout ends soon")
+    WASHOUT_TODAY = "washout_today", _("Washout ends today")
+    SIGNATURE_OVERDUE = "signature_overdue", _("Decision awaiting signature")
+    QUERY_OVERDUE = "query_overdue", _("Query still open")
+    AUDIT_BROKEN = "audit_broken", _("Audit check failed")
+    RESULT_EXPIRING = "result_expiring", _("Result to repeat")
 
 
 class Delivery(models.TextChoices):
-    IN_APP = "in_app", "In Eligo only"
-    IMMEDIATE = "immediate", "In Eligo, and by e-mail at once"
-    DIGEST = "digest", "In Eligo, and one e-mail a day listing them"
+    IN_APP = "in_app", _("In Eligo only")
+    IMMEDIATE = "immediate", _("In Eligo, and by e-mail at once")
+    DIGEST = "digest", _("In Eligo, and one e-mail a day listing them")
 
 
 class Notification(models.Model):

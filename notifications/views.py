@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from notifications.forms import PreferenceForm
@@ -45,7 +46,13 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     count = mark_all_read(user=request.user)  # type: ignore[arg-type]
-    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d notification marked read.", "%(count)d notifications marked read.", count
+        )
+        % {"count": count},
+    )
     return redirect("notifications:list")
 
 
@@ -54,8 +61,10 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     form = PreferenceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose one of the ways to be told.")
+        messages.error(request, gettext("Choose one of the ways to be told."))
         return redirect("notifications:list")
     preference = preference_set(user=request.user, delivery=form.cleaned_data["delivery"])  # type: ignore[arg-type]
-    messages.success(request, f"Saved: {preference.get_delivery_display()}.")
+    messages.success(
+        request, gettext("Saved: %(delivery)s.") % {"delivery": preference.get_delivery_display()}
+    )
     return redirect("notifications:list")

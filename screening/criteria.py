@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.utils.translation import get_language
+
 from screening.engine_bridge import definitions
 from trials.models import ProtocolVersion
 
@@ -33,9 +35,11 @@ def short_text(text: str, limit: int = SHORT_TEXT_CHARS) -> str:
 
 
 def criterion_texts(versions: Iterable[ProtocolVersion]) -> dict[tuple[int, str], str]:
-    """``(version id, criterion id) → short text`` for every criterion of ``versions``."""
+    """``(version id, criterion id) → short text`` for every criterion of ``versions``, in
+    the reader's language where the definition translates it (docs/languages.md)."""
+    language = get_language()
     out: dict[tuple[int, str], str] = {}
     for version in versions:
         for criterion in definitions.get(version).criteria:
-            out[(version.pk, criterion.id)] = short_text(criterion.text)
+            out[(version.pk, criterion.id)] = short_text(criterion.text_in(language))
     return out

@@ -48,6 +48,8 @@ class CriterionLine:
     eligible_from: str | None = None
     eligible_from_latest: bool = False
     fields: list[FieldLink] = field(default_factory=list)
+    # The protocol's own (English) wording, when ``text`` is a translation of it.
+    original: str = ""
 
 
 @dataclass
@@ -114,11 +116,18 @@ def _fields_by_criterion(
 
 
 def panel_view(
-    result: Mapping[str, Any], inputs: Sequence[InputSpec] = (), *, fields_href: str | None
+    result: Mapping[str, Any],
+    inputs: Sequence[InputSpec] = (),
+    *,
+    fields_href: str | None,
+    texts: Mapping[str, str] | None = None,
 ) -> PanelView:
     """The panel for ``result`` (an evaluation's JSON). ``inputs``: the entry form's
     inputs; ``fields_href``: the entry page's address ("" on the entry page itself),
-    ``None`` when the reader cannot open it (then no field is linked)."""
+    ``None`` when the reader cannot open it (then no field is linked); ``texts``: the
+    criteria's texts in the reader's language, by id, where the definition translates
+    them (the evaluation keeps the original)."""
+    texts = texts or {}
     fields = _fields_by_criterion(inputs, fields_href)
     by_code = {f.code: f for links in fields.values() for f in links}
     criteria = [
@@ -126,8 +135,9 @@ def panel_view(
             id=c["id"],
             kind=c["kind"],
             outcome=c["outcome"],
-            short=short_text(c["text"]),
-            text=c["text"],
+            short=short_text(texts.get(c["id"]) or c["text"]),
+            text=texts.get(c["id"]) or c["text"],
+            original=c["text"] if texts.get(c["id"], c["text"]) != c["text"] else "",
             reason=_reason(c),
             eligible_from=c.get("eligible_from"),
             eligible_from_latest=bool(c.get("eligible_from_depends_on")),

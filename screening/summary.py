@@ -22,6 +22,8 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import dateformat
+from django.utils.formats import get_format
 
 from accounts.access import summary_scope
 from screening.criteria import criterion_texts
@@ -300,7 +302,7 @@ def period_label(start: date, period: str) -> str:
     if period == "week":
         year, week, _day = start.isocalendar()
         return f"{year}-W{week:02d}"
-    return start.strftime("%b %Y")
+    return dateformat.format(start, get_format("YEAR_MONTH_FORMAT"))
 
 
 def _as_date(value: date | datetime) -> date:

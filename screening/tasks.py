@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from outbox.services import Message, outbox_enqueue
 from screening.log_formats import export_writer
@@ -90,7 +91,10 @@ def build_log_export(export_id: int) -> str:
     """Write the file of one requested export of the screening log; returns its status."""
     export = ExportFile.objects.get(pk=export_id)
     write, extension = export_writer(export.file_format)
-    return log_export_build(export_id=export_id, write=write, extension=extension)
+    # The file is the same whatever language the person who asked for it reads
+    # (a task run in place inherits the request's): docs/languages.md.
+    with translation.override(settings.LANGUAGE_CODE):
+        return log_export_build(export_id=export_id, write=write, extension=extension)
 
 
 def queue_log_export(export_id: int) -> None:

@@ -81,6 +81,10 @@ RULES: dict[str, Rule] = {
     # A set-password link answers everyone alike; this one is no (longer a) valid link.
     "password_set": Rule(_everyone(200), kwargs=lambda world: {"uidb64": "MQ", "token": "x-y"}),
     "healthz": Rule(_everyone(200)),
+    "settings": Rule(_signed_in(200)),
+    "language": Rule(_everyone(405)),  # POST only
+    "help:index": Rule(_signed_in(200)),
+    "help:topic": Rule(_signed_in(200), kwargs=lambda world: {"slug": "entry"}),
     "audit:trail": Rule(_signed_in(404, data_manager=200)),
     "audit:monitor_trail": Rule(_signed_in(404, monitor=200)),
     "audit:history": Rule(
@@ -452,6 +456,11 @@ def _site_a_link(world: World) -> dict[str, Any]:
     }
 
 
+def _language_is(user: Any, language: str) -> bool:
+    user.refresh_from_db()
+    return bool(user.language == language)
+
+
 def _registered(world: World, persona: str) -> bool:
     from screening.models import CandidateIdentity
     from vault.crypto import name_index
@@ -513,8 +522,21 @@ POST_RULES: dict[str, Post] = {
         target=lambda world: {"uidb64": "MQ", "token": "x-y"},
         data=lambda world: {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     ),
+    # Everyone chooses their own language; signed in, it is kept on their account.
+    "settings": Post(
+        expect=_answers(Makes(302)),
+        data=lambda world: {"language": "de"},
+        made=lambda world, persona: _language_is(world[persona], "de"),
+    ),
+    "language": Post(
+        expect=_answers(Makes(302), anonymous=302),
+        data=lambda world: {"language": "de", "next": "/login/"},
+        made=lambda world, persona: _language_is(world[persona], "de"),
+    ),
     # --- Pages that only read ------------------------------------------------------------
     "home": _read_only("home"),
+    "help:index": _read_only("help:index"),
+    "help:topic": _read_only("help:topic"),
     "healthz": Post(expect=_answers(405, anonymous=405)),  # GET only
     "audit:trail": _read_only("audit:trail"),
     "audit:monitor_trail": _read_only("audit:monitor_trail"),

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 @admin.register(Site)
 class SiteAdmin(AuditedModelAdmin):
-    list_display = ("code", "name", "country", "time_zone")
+    list_display = ("code", "name", "country", "time_zone", "default_language")
     search_fields = ("code", "name")
 
 

@@ -41,8 +41,8 @@ class DemoUser:
 
 
 DEMO_SITES = (
-    ("A01", "Demo University Hospital (demo)", "DE", "Europe/Berlin"),
-    ("B01", "Demo City Clinic (demo)", "GB", "Europe/London"),
+    ("A01", "Demo University Hospital (demo)", "DE", "Europe/Berlin", "de"),
+    ("B01", "Demo City Clinic (demo)", "GB", "Europe/London", "en-gb"),
 )
 
 DEMO_USERS = (
@@ -169,9 +169,16 @@ def load_demo_reference_ranges() -> int:
 def load_demo_data() -> list[DemoUser]:
     """Create what does not exist yet; return the demo users."""
     sites = {}
-    for code, name, country, tz in DEMO_SITES:
+    for code, name, country, tz, language in DEMO_SITES:
         sites[code], _ = _created(
-            Site, code=code, defaults={"name": name, "country": country, "time_zone": tz}
+            Site,
+            code=code,
+            defaults={
+                "name": name,
+                "country": country,
+                "time_zone": tz,
+                "default_language": language,
+            },
         )
     for demo in DEMO_USERS:
         user, created = _created(

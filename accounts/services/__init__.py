@@ -23,7 +23,13 @@ from accounts.services.passwords import (
     password_links_expire,
 )
 from accounts.services.sessions import logged_out, login_succeeded, password_changed
-from accounts.services.users import PRIVILEGES, membership_delete, membership_save, user_save
+from accounts.services.users import (
+    PRIVILEGES,
+    membership_delete,
+    membership_save,
+    user_language_set,
+    user_save,
+)
 
 __all__ = [
     "PRIVILEGES",
@@ -43,6 +49,7 @@ __all__ = [
     "password_link_use",
     "password_links_expire",
     "reauthenticate",
+    "user_language_set",
     "user_save",
     "username_key",
 ]

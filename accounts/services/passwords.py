@@ -27,14 +27,16 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.access import can_manage_user
+from accounts.language import site_language, supported
 from accounts.models import PasswordLink, User
 from audit.services import audit_record
+from config.zones import format_moment
 
 
 class PasswordLinkError(Exception):
@@ -129,6 +131,19 @@ def _url(user: User, request: HttpRequest) -> str:
 
 
 def _send(link: PasswordLink, url: str, actor: User) -> None:
+    # In the recipient's language (their choice, else their site's), not the sender's.
+    user = link.user
+    with translation.override(supported(user.language) or site_language(user) or None):
+        subject, body = _message(link, url, actor)
+    try:
+        send_mail(subject, body, None, [link.sent_to], fail_silently=False)
+    except (OSError, smtplib.SMTPException) as error:
+        raise PasswordLinkError(
+            _("The e-mail could not be sent (%(error)s); no link was issued.") % {"error": error}
+        ) from error
+
+
+def _message(link: PasswordLink, url: str, actor: User) -> tuple[str, str]:
     user = link.user
     subject = _("Set your Eligo password")
     body = _(
@@ -143,15 +158,10 @@ def _send(link: PasswordLink, url: str, actor: User) -> None:
         "name": user.get_full_name(),
         "actor": actor.get_full_name(),
         "username": user.get_username(),
-        "until": f"{link.expires_at.astimezone(dt.UTC):%d %b %Y %H:%M} UTC",
+        "until": format_moment(link.expires_at, None),
         "url": url,
     }
-    try:
-        send_mail(subject, body, None, [link.sent_to], fail_silently=False)
-    except (OSError, smtplib.SMTPException) as error:
-        raise PasswordLinkError(
-            _("The e-mail could not be sent (%(error)s); no link was issued.") % {"error": error}
-        ) from error
+    return subject, body
 
 
 def password_link_use(*, user: User, password: str, request: HttpRequest | None) -> None:

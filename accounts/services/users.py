@@ -150,3 +150,35 @@ def membership_delete(
         old = _role_words(membership)
         membership.delete()
         _role_event(actor, membership.user, old=old, new=None, reason=reason, request=request)
+
+
+def user_language_set(*, user: User, language: str, request: HttpRequest | None = None) -> None:
+    """Save the language ``user`` reads Eligo in (``""``: the browser's, then the site's).
+
+    Recorded in the person's own story like their password changes: it changes how
+    pages are shown to them, and the trail says when.
+    """
+    from django.conf import settings
+
+    allowed = {code for code, _name in settings.LANGUAGES} | {""}
+    if language not in allowed:
+        raise ValueError(f"Unknown language {language!r}.")
+    if user.language == language:
+        return
+    with transaction.atomic():
+        old = user.language
+        user.language = language
+        user.save(update_fields=["language"])
+        audit_record(
+            actor=user,
+            action="accounts.language.changed",
+            obj=user,
+            changes={
+                "language": {
+                    "old": old or "browser",
+                    "new": language or "browser",
+                    "label": "language",
+                }
+            },
+            request=request,
+        )

@@ -7,7 +7,9 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from config.zones import format_date
 from screening.forms.fields import DATE, DayField
 from screening.forms.limits import TextLimitsForm
 from screening.models import ScreeningStatus, Sex
@@ -20,21 +22,28 @@ class CandidateRegisterForm(TextLimitsForm):
     """Identity and the trial at a site. ``trial_sites``: where this user may register."""
 
     trial_site = forms.ModelChoiceField(
-        label="Trial and site", queryset=TrialSite.objects.none(), empty_label=None
+        label=_("Trial and site"), queryset=TrialSite.objects.none(), empty_label=None
     )
-    full_name = forms.CharField(label="Full name", max_length=200)
-    date_of_birth = DayField(label="Date of birth")
-    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect)
-    hospital_number = forms.CharField(label="Hospital number", max_length=60, required=False)
-    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    date_of_birth = DayField(label=_("Date of birth"))
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
+    hospital_number = forms.CharField(label=_("Hospital number"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     # Django's form allows 320 characters; the column (a model EmailField) holds 254.
-    email = forms.EmailField(label="Email", max_length=254, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
 
     def __init__(self, *args: Any, trial_sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["trial_site"]
         field.queryset = trial_sites
-        field.label_from_instance = lambda ts: f"{ts.trial.code} at {ts.site.code} — {ts.site.name}"
+        field.label_from_instance = lambda ts: (
+            _("%(trial)s at %(site)s — %(name)s")
+            % {
+                "trial": ts.trial.code,
+                "site": ts.site.code,
+                "name": ts.site.name,
+            }
+        )
 
     def identity(self) -> IdentityData:
         d = self.cleaned_data
@@ -56,9 +65,9 @@ class IdentityForm(TextLimitsForm):
     hospital_number = CandidateRegisterForm.base_fields["hospital_number"]
     phone = CandidateRegisterForm.base_fields["phone"]
     email = CandidateRegisterForm.base_fields["email"]
-    reason_code = forms.ChoiceField(label="Reason for change", choices=[], required=False)
+    reason_code = forms.ChoiceField(label=_("Reason for change"), choices=[], required=False)
     reason = forms.CharField(
-        label="Reason (words)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (words)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -73,8 +82,8 @@ class IdentityForm(TextLimitsForm):
 
 
 class ScreeningStartForm(forms.Form):
-    screening_date = DayField(label="Screening date")
-    consent_date = DayField(label="Informed consent signed on")
+    screening_date = DayField(label=_("Screening date"))
+    consent_date = DayField(label=_("Informed consent signed on"))
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         """``today``: the site's today, offered as the screening date."""
@@ -86,46 +95,55 @@ class CandidateSearchForm(forms.Form):
     """A GET search of the candidate list. Name search only for those who see names."""
 
     q = forms.CharField(
-        label="Screening number, full name or hospital number",
+        label=_("Screening number, full name or hospital number"),
         required=False,
         max_length=100,
         # Names and hospital numbers are found by a keyed hash (docs/privacy.md).
-        help_text="A name or hospital number matches only in full (case, accents and "
-        "punctuation aside).",
+        help_text=_(
+            "A name or hospital number matches only in full (case, accents and punctuation aside)."
+        ),
     )
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
-        choices=[("", "Any status"), ("not_started", "Not started"), *ScreeningStatus.choices],
+        choices=[
+            ("", _("Any status")),
+            ("not_started", _("Not started")),
+            *ScreeningStatus.choices,
+        ],
     )
-    version = forms.ChoiceField(label="Protocol version", required=False)
-    criterion = forms.ChoiceField(label="Failing criterion", required=False)
-    trial = forms.ChoiceField(label="Trial", required=False)
+    version = forms.ChoiceField(label=_("Protocol version"), required=False)
+    criterion = forms.ChoiceField(label=_("Failing criterion"), required=False)
+    trial = forms.ChoiceField(label=_("Trial"), required=False)
 
     def __init__(self, *args: Any, trials: list[tuple[str, str]], names: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["trial"].choices = [("", "Any trial"), *trials]  # type: ignore[attr-defined]
+        self.fields["trial"].choices = [("", _("Any trial")), *trials]  # type: ignore[attr-defined]
         if not names:
-            self.fields["q"].label = "Screening number"
+            self.fields["q"].label = _("Screening number")
             self.fields["q"].help_text = ""
 
 
 class ScreeningLogForm(forms.Form):
     """A GET filter of the screening log."""
 
-    trial = forms.ChoiceField(label="Trial", required=False)
-    site = forms.ChoiceField(label="Site", required=False)
+    trial = forms.ChoiceField(label=_("Trial"), required=False)
+    site = forms.ChoiceField(label=_("Site"), required=False)
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
-        choices=[("", "Any status"), ("not_started", "Not started"), *ScreeningStatus.choices],
+        choices=[
+            ("", _("Any status")),
+            ("not_started", _("Not started")),
+            *ScreeningStatus.choices,
+        ],
     )
-    version = forms.ChoiceField(label="Protocol version", required=False)
-    criterion = forms.ChoiceField(label="Failing criterion", required=False)
+    version = forms.ChoiceField(label=_("Protocol version"), required=False)
+    criterion = forms.ChoiceField(label=_("Failing criterion"), required=False)
     # One text box per date, as on every screening form (``DATE``).
-    since = forms.DateField(label="Screened from", required=False, widget=DATE)
-    until = forms.DateField(label="Screened until", required=False, widget=DATE)
-    sort = forms.ChoiceField(label="Sort by", required=False, widget=forms.HiddenInput)
+    since = forms.DateField(label=_("Screened from"), required=False, widget=DATE)
+    until = forms.DateField(label=_("Screened until"), required=False, widget=DATE)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -137,10 +155,10 @@ class ScreeningLogForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["trial"].choices = [("", "Any trial"), *trials]  # type: ignore[attr-defined]
-        self.fields["site"].choices = [("", "Any site"), *sites]  # type: ignore[attr-defined]
-        self.fields["version"].choices = [("", "Any version"), *versions]  # type: ignore[attr-defined]
-        self.fields["criterion"].choices = [("", "Any criterion"), *criteria]  # type: ignore[attr-defined]
+        self.fields["trial"].choices = [("", _("Any trial")), *trials]  # type: ignore[attr-defined]
+        self.fields["site"].choices = [("", _("Any site")), *sites]  # type: ignore[attr-defined]
+        self.fields["version"].choices = [("", _("Any version")), *versions]  # type: ignore[attr-defined]
+        self.fields["criterion"].choices = [("", _("Any criterion")), *criteria]  # type: ignore[attr-defined]
         sorts = [(key, key) for key in LOG_SORTS] + [(f"-{key}", key) for key in LOG_SORTS]
         self.fields["sort"].choices = [("", ""), *sorts]  # type: ignore[attr-defined]
 
@@ -148,5 +166,8 @@ class ScreeningLogForm(forms.Form):
         data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until and until < since:
-            self.add_error("until", f"Screened until must be on or after {since:%d %b %Y}.")
+            self.add_error(
+                "until",
+                _("Screened until must be on or after %(day)s.") % {"day": format_date(since)},
+            )
         return data

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from screening.forms.fields import DayField
 from screening.forms.limits import TextLimitsForm
@@ -16,23 +17,25 @@ class DecisionForm(TextLimitsForm):
     """Propose an outcome. ``criteria``: (id, text) of the protocol's criteria;
     the failing ones of the latest evaluation come ticked."""
 
-    outcome = forms.ChoiceField(label="Decision", choices=Outcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
     reason_category = forms.ChoiceField(
-        label="Why (screen failure or withdrawal)",
+        label=_("Why (screen failure or withdrawal)"),
         choices=[("", "—"), *ReasonCategory.choices],
         required=False,
     )
     failed_criteria = forms.MultipleChoiceField(
-        label="Criteria not met (inclusion) or excluding (exclusion)",
+        label=_("Criteria not met (inclusion) or excluding (exclusion)"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     reason_text = forms.CharField(
-        label="Details",
+        label=_("Details"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required for “Other”.",
+        help_text=_("Required for “Other”."),
     )
 
     def __init__(self, *args: Any, criteria: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -42,21 +45,21 @@ class DecisionForm(TextLimitsForm):
 
 class SignForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Signing needs your password again (21 CFR 11.200).",
+        help_text=_("Signing needs your password again (21 CFR 11.200)."),
     )
 
 
 class RescreenForm(forms.Form):
-    screening_date = DayField(label="New screening date")
-    consent_date = DayField(label="Informed consent signed on")
+    screening_date = DayField(label=_("New screening date"))
+    consent_date = DayField(label=_("Informed consent signed on"))
     carry = forms.MultipleChoiceField(
-        label="Carry over from the previous attempt",
+        label=_("Carry over from the previous attempt"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Judgments are never carried over: the investigator judges each attempt.",
+        help_text=_("Judgments are never carried over: the investigator judges each attempt."),
     )
 
     def __init__(
@@ -69,9 +72,9 @@ class RescreenForm(forms.Form):
 
 
 class EnrolForm(TextLimitsForm):
-    enrolled_on = DayField(label="Enrolment date")
+    enrolled_on = DayField(label=_("Enrolment date"))
     randomisation_number = forms.CharField(
-        label="Randomisation number", required=False, max_length=60
+        label=_("Randomisation number"), required=False, max_length=60
     )
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:

@@ -10,18 +10,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from audit.scope import AuditScope
 from screening.models.screenings import Screening
 
 
 class ObservationKind(models.TextChoices):
-    MEASUREMENT = "measurement", "Measurement"
-    LAB = "lab", "Laboratory result"
-    QUALITATIVE = "qualitative", "Qualitative result"
-    ANSWER = "answer", "Answer"
-    JUDGMENT = "judgment", "Investigator judgment"
-    REFERENCE_DATE = "reference_date", "Reference date"
+    MEASUREMENT = "measurement", _("Measurement")
+    LAB = "lab", _("Laboratory result")
+    QUALITATIVE = "qualitative", _("Qualitative result")
+    ANSWER = "answer", _("Answer")
+    JUDGMENT = "judgment", _("Investigator judgment")
+    REFERENCE_DATE = "reference_date", _("Reference date")
 
 
 class Comparator(models.TextChoices):
@@ -34,8 +35,8 @@ class Comparator(models.TextChoices):
 
 
 class RangeSource(models.TextChoices):
-    SITE = "site", "Site reference range"
-    REPORT = "report", "As printed on the report"
+    SITE = "site", _("Site reference range")
+    REPORT = "report", _("As printed on the report")
 
 
 class _ScreeningData(models.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from audit.immutable import ImmutableModel, ImmutableQuerySet
 from audit.scope import AuditScope
@@ -17,10 +18,10 @@ from trials.models import ProtocolVersion
 
 
 class EvaluationStatus(models.TextChoices):
-    ELIGIBLE = "eligible", "Eligible"
-    INELIGIBLE = "ineligible", "Ineligible"
-    INCOMPLETE = "incomplete", "Incomplete"
-    NEEDS_REVIEW = "needs_review", "Needs review"
+    ELIGIBLE = "eligible", _("Eligible")
+    INELIGIBLE = "ineligible", _("Ineligible")
+    INCOMPLETE = "incomplete", _("Incomplete")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
 
 
 class EvaluationQuerySet(ImmutableQuerySet["Evaluation"]):
@@ -76,16 +77,16 @@ class Evaluation(ImmutableModel):
 
 
 class Outcome(models.TextChoices):
-    ELIGIBLE = "eligible", "Eligible"
-    SCREEN_FAILURE = "screen_failure", "Screen failure"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    ELIGIBLE = "eligible", _("Eligible")
+    SCREEN_FAILURE = "screen_failure", _("Screen failure")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class ReasonCategory(models.TextChoices):
-    CRITERIA = "criteria", "Eligibility criteria not met"
-    DECLINED = "declined", "Candidate declined"
-    LOST_TO_FOLLOW_UP = "lost_to_follow_up", "Lost to follow-up"
-    OTHER = "other", "Other"
+    CRITERIA = "criteria", _("Eligibility criteria not met")
+    DECLINED = "declined", _("Candidate declined")
+    LOST_TO_FOLLOW_UP = "lost_to_follow_up", _("Lost to follow-up")
+    OTHER = "other", _("Other")
 
 
 class DecisionQuerySet(ImmutableQuerySet["Decision"]):

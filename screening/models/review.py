@@ -21,6 +21,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from audit.immutable import ImmutableModel, ImmutableQuerySet
 from audit.scope import AuditScope
@@ -31,9 +32,9 @@ WHOLE_SCREENING = "screening"
 
 
 class QueryStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ANSWERED = "answered", "Answered"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
 
 
 class _Targeted(models.Model):
@@ -90,11 +91,11 @@ class DataQuery(_Targeted):
 
 
 class QueryEntryKind(models.TextChoices):
-    RAISED = "raised", "Raised"
-    ANSWERED = "answered", "Answered"
-    CLOSED = "closed", "Closed"
-    REOPENED = "reopened", "Re-opened"
-    CHANGE = "change", "Value changed in answer"
+    RAISED = "raised", _("Raised")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Re-opened")
+    CHANGE = "change", _("Value changed in answer")
 
 
 class QueryEntryQuerySet(ImmutableQuerySet["QueryEntry"]):

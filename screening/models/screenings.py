@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import screening_scope
 from audit.scope import AuditScope
@@ -15,13 +16,13 @@ from trials.models import ProtocolVersion
 
 
 class ScreeningStatus(models.TextChoices):
-    IN_PROGRESS = "in_progress", "In progress"
-    AWAITING_SIGNATURE = "awaiting_signature", "Awaiting signature"
-    ELIGIBLE = "eligible", "Eligible"
-    SCREEN_FAILURE = "screen_failure", "Screen failure"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    NEEDS_REVIEW = "needs_review", "Needs review"
-    ENROLLED = "enrolled", "Enrolled"
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_SIGNATURE = "awaiting_signature", _("Awaiting signature")
+    ELIGIBLE = "eligible", _("Eligible")
+    SCREEN_FAILURE = "screen_failure", _("Screen failure")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
+    ENROLLED = "enrolled", _("Enrolled")
 
 
 OPEN_STATUSES = (

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can_enter_data
 from accounts.models import User
-from audit.services import require_reason
+from audit.services import english, require_reason
 from screening.models import (
     Candidate,
     CandidateIdentity,
@@ -216,7 +216,7 @@ def candidate_register(
         obj=candidate,
         site=site,
         changes={
-            "sex": {"old": None, "new": str(Sex(candidate.sex).label), "label": "Sex"},
+            "sex": {"old": None, "new": english(Sex(candidate.sex).label), "label": "Sex"},
             "year_of_birth": {"old": None, "new": candidate.year_of_birth, "label": "Born"},
         },
         request=request,
@@ -297,8 +297,8 @@ def candidate_identity_change(
     candidate_changes: dict[str, dict[str, object]] = {}
     if sex_changed:
         candidate_changes["sex"] = {
-            "old": str(Sex(candidate.sex).label),
-            "new": str(Sex(sex).label),
+            "old": english(Sex(candidate.sex).label),
+            "new": english(Sex(sex).label),
             "label": "Sex",
         }
     if candidate.year_of_birth != identity.date_of_birth.year:

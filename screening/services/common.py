@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.access import can_enter_data
 from accounts.models import User
 from audit.models import AuditEvent
-from audit.services import audit_record, diff_fields
+from audit.services import audit_record, diff_fields, english
 from screening.engine_bridge import (
     FactsRefused,
     definition_for,
@@ -155,6 +155,6 @@ def record_evaluation(
 def _evaluation_told(evaluation: Evaluation) -> dict[str, Any]:
     """What an evaluation concluded, in words, for the audit trail."""
     return {
-        "status": str(EvaluationStatus(evaluation.status).label),
+        "status": english(EvaluationStatus(evaluation.status).label),
         "eligible_from": evaluation.eligible_from,
     }

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import roles_of
+from audit.services import english
 from screening.models import Decision, Outcome, Screening, ScreeningStatus
 from screening.services.common import ScreeningRuleError
 
@@ -277,9 +278,9 @@ def status_change(old: str, new: str) -> dict[str, dict[str, str]]:
     """The audit ``changes`` entry of a status change, in words."""
     return {
         "status": {
-            "old": str(ScreeningStatus(old).label),
-            "new": str(ScreeningStatus(new).label),
-            "label": str(_("Status")),
+            "old": english(ScreeningStatus(old).label),
+            "new": english(ScreeningStatus(new).label),
+            "label": "Status",
         }
     }
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import template
 from django.utils.dateparse import parse_date
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from eligibility import display_unit
@@ -20,17 +21,17 @@ register = template.Library()
 
 # outcome → (word, icon, Bootstrap colour)
 _OUTCOMES = {
-    "met": ("Met", "✓", "success"),
-    "not_met": ("Not met", "✗", "danger"),
-    "unknown": ("Unknown", "?", "secondary"),
-    "needs_review": ("Needs review", "⚑", "warning"),
+    "met": (gettext_lazy("Met"), "✓", "success"),
+    "not_met": (gettext_lazy("Not met"), "✗", "danger"),
+    "unknown": (gettext_lazy("Unknown"), "?", "secondary"),
+    "needs_review": (gettext_lazy("Needs review"), "⚑", "warning"),
 }
 # overall evaluation status → (word, icon, colour)
 _STATUSES = {
-    "eligible": ("Eligible", "✓", "success"),
-    "ineligible": ("Not eligible", "✗", "danger"),
-    "incomplete": ("Incomplete", "…", "secondary"),
-    "needs_review": ("Needs investigator review", "⚑", "warning"),
+    "eligible": (gettext_lazy("Eligible"), "✓", "success"),
+    "ineligible": (gettext_lazy("Not eligible"), "✗", "danger"),
+    "incomplete": (gettext_lazy("Incomplete"), "…", "secondary"),
+    "needs_review": (gettext_lazy("Needs investigator review"), "⚑", "warning"),
 }
 # screening status → colour
 _SCREENING_COLOURS = {
@@ -45,7 +46,10 @@ _SCREENING_COLOURS = {
 
 
 def _outcome(code: str) -> tuple[str, str, str]:
-    return _OUTCOMES.get(code, (code.replace("_", " ").capitalize(), "•", "secondary"))
+    word, icon, colour = _OUTCOMES.get(
+        code, (code.replace("_", " ").capitalize(), "•", "secondary")
+    )
+    return str(word), icon, colour
 
 
 def _exclusion_words() -> dict[str, str]:
@@ -56,7 +60,10 @@ def _exclusion_words() -> dict[str, str]:
 
 
 def _status(code: str) -> tuple[str, str, str]:
-    return _STATUSES.get(code, (code.replace("_", " ").capitalize(), "•", "secondary"))
+    word, icon, colour = _STATUSES.get(
+        code, (code.replace("_", " ").capitalize(), "•", "secondary")
+    )
+    return str(word), icon, colour
 
 
 @register.filter
@@ -138,7 +145,7 @@ def approx_age(candidate: Any, on: Any) -> str:
 def screening_status_label(status: str) -> str:
     from screening.models import ScreeningStatus
 
-    return dict(ScreeningStatus.choices).get(status, status)
+    return str(dict(ScreeningStatus.choices).get(status, status))
 
 
 @register.simple_tag(takes_context=True)
@@ -163,5 +170,7 @@ def eligibility_panel(context: Any, result: Any) -> Any:
         href = reverse("screening:entry", kwargs={"pk": screening.pk})
     else:
         href = None
-    inputs = definition_for(screening).requirements().inputs()
-    return panel_view(result, inputs, fields_href=href)
+    definition = definition_for(screening)
+    language = get_language()
+    texts = {c.id: c.text_in(language) for c in definition.criteria}
+    return panel_view(result, definition.requirements().inputs(), fields_href=href, texts=texts)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import can_see_identity
@@ -94,7 +95,9 @@ def candidate_register_view(request: HttpRequest) -> HttpResponse:
             add_errors(form, error_messages(error))
         else:
             messages.success(
-                request, f"Registered with screening number {candidate.screening_number}."
+                request,
+                gettext("Registered with screening number %(number)s.")
+                % {"number": candidate.screening_number},
             )
             return redirect("screening:candidate", pk=candidate.pk)
     return render(
@@ -126,7 +129,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except (ScreeningValidationError, ScreeningRuleError) as error:
                 add_errors(form, error_messages(error))
             else:
-                messages.success(request, "Screening started: enter the screening data.")
+                messages.success(request, gettext("Screening started: enter the screening data."))
                 return redirect("screening:entry", pk=screening.pk)
     elif request.method == "POST":
         raise Http404("Nothing to start here.")

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import can_sign
@@ -56,8 +57,9 @@ def decision_propose_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose eligible / screen failure / withdrawn; failing criteria come pre-ticked."""
     screening = screening_or_404(request, pk, enter=True)
     definition = definition_for(screening)
+    language = get_language()
     criteria = [
-        (c.id, f"{c.id} — {kind_word(c.id)}: {c.text.splitlines()[0][:140]}")
+        (c.id, f"{c.id} — {kind_word(c.id)}: {c.text_in(language).splitlines()[0][:140]}")
         for c in definition.criteria
     ]
     evaluation = latest_evaluation(screening)
@@ -85,9 +87,11 @@ def decision_propose_view(request: HttpRequest, pk: int) -> HttpResponse:
             add_errors(form, error_messages(error))
         else:
             if can_sign(request.user, site_id=screening.candidate.site_id):
-                messages.success(request, "Decision proposed. Sign it to make it stand.")
+                messages.success(request, gettext("Decision proposed. Sign it to make it stand."))
                 return redirect("screening:sign", pk=screening.pk)
-            messages.success(request, "Decision proposed; it awaits an investigator's signature.")
+            messages.success(
+                request, gettext("Decision proposed; it awaits an investigator's signature.")
+            )
             return redirect("screening:summary", pk=screening.pk)
     return _page(
         request,
@@ -108,7 +112,7 @@ def decision_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such screening.")
     decision = current_decision(screening)
     if decision is None or hasattr(decision, "signature"):
-        messages.info(request, "There is no proposed decision awaiting a signature.")
+        messages.info(request, gettext("There is no proposed decision awaiting a signature."))
         return redirect("screening:summary", pk=screening.pk)
     form = SignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -122,7 +126,10 @@ def decision_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
         except (ScreeningValidationError, ScreeningRuleError) as error:
             add_errors(form, error_messages(error))
         else:
-            messages.success(request, f"Signed: {decision.get_outcome_display()}.")
+            messages.success(
+                request,
+                gettext("Signed: %(outcome)s.") % {"outcome": decision.get_outcome_display()},
+            )
             return redirect("screening:summary", pk=screening.pk)
     meaning = MEANINGS[Outcome(decision.outcome)].format(
         trial=screening.candidate.trial.code, version=screening.protocol_version.label
@@ -177,7 +184,9 @@ def screening_rescreen_view(request: HttpRequest, pk: int) -> HttpResponse:
         except (ScreeningValidationError, ScreeningRuleError) as error:
             add_errors(form, error_messages(error))
         else:
-            messages.success(request, f"Attempt {attempt.attempt} started.")
+            messages.success(
+                request, gettext("Attempt %(attempt)s started.") % {"attempt": attempt.attempt}
+            )
             return redirect("screening:entry", pk=attempt.pk)
     return _page(request, "screening/rescreen.html", screening, form=form)
 
@@ -199,7 +208,9 @@ def screening_enrol_view(request: HttpRequest, pk: int) -> HttpResponse:
         except (ScreeningValidationError, ScreeningRuleError) as error:
             add_errors(form, error_messages(error))
         else:
-            messages.success(request, f"{screening.candidate} is enrolled.")
+            messages.success(
+                request, gettext("%(candidate)s is enrolled.") % {"candidate": screening.candidate}
+            )
             return redirect("screening:summary", pk=screening.pk)
     return _page(
         request, "screening/enrol.html", screening, form=form, **decision_context(screening)

@@ -8,6 +8,7 @@ the progress and, when it is done, the download link.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from io import BytesIO
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from config.downloads import content_disposition
@@ -56,13 +58,21 @@ def log_download(request: HttpRequest, name: str, filters: dict[str, Any]) -> Ht
     log_export_audit(user=user, filters=filters, file_format=name, rows=rows, request=request)
     export = LogExport(user, chosen_filters(filters))
     response: HttpResponseBase
+    # Every download of the log is the same whatever the reader's language, like the
+    # exports written in the background (docs/languages.md).
     if log_format.lines is not None:
         response = StreamingHttpResponse(
-            log_format.lines(export), content_type=log_format.content_type
+            _in_default_language(log_format.lines(export)), content_type=log_format.content_type
         )
     else:
         buffer = BytesIO()
-        log_format.write(export, buffer, None)
+        with translation.override(settings.LANGUAGE_CODE):
+            log_format.write(export, buffer, None)
         response = HttpResponse(buffer.getvalue(), content_type=log_format.content_type)
     response["Content-Disposition"] = content_disposition(log_format.filename())
     return response
+
+
+def _in_default_language(lines: Iterable[Any]) -> Iterator[Any]:
+    with translation.override(settings.LANGUAGE_CODE):
+        yield from lines

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from screening.forms.candidates import IdentityForm
@@ -48,9 +49,9 @@ def candidate_identity_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Identity corrected; open screenings were evaluated again."
+                gettext("Identity corrected; open screenings were evaluated again.")
                 if changed
-                else "Nothing changed.",
+                else gettext("Nothing changed."),
             )
             return redirect("screening:candidate", pk=candidate.pk)
     return render(

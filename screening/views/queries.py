@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import can_raise_query, can_verify_source
@@ -39,7 +41,7 @@ from screening.views.common import error_messages, screening_or_404
 
 PAGE_SIZE = 50
 STATUS_CHOICES = [
-    ("", "Any status"),
+    ("", _("Any status")),
     ("unresolved", "Open or answered"),
     *QueryStatus.choices,
 ]
@@ -50,7 +52,7 @@ class QueryFilterForm(forms.Form):
     trial = forms.ChoiceField(required=False)
     site = forms.ChoiceField(required=False)
     older_than_days = forms.IntegerField(
-        label="Raised at least this many days ago",
+        label=_("Raised at least this many days ago"),
         required=False,
         min_value=0,
         max_value=3650,
@@ -64,7 +66,7 @@ class QueryFilterForm(forms.Form):
 
 class QueryTextForm(forms.Form):
     text = forms.CharField(
-        label="Text",
+        label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=TEXT_LIMIT,
         required=False,
@@ -118,7 +120,11 @@ def query_raise_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             errors = error_messages(error)
         else:
-            messages.success(request, f"Query #{raised.pk} raised on {raised.target_label}.")
+            messages.success(
+                request,
+                gettext("Query #%(number)s raised on %(target)s.")
+                % {"number": raised.pk, "target": raised.target_label},
+            )
             return redirect("screening:summary", pk=screening.pk)
     return render(
         request,
@@ -177,7 +183,11 @@ def query_detail(request: HttpRequest, qid: int) -> HttpResponse:
             except (ValidationError, PermissionDenied) as error:
                 errors = error_messages(error) if isinstance(error, ValidationError) else {}
             else:
-                messages.success(request, f"Query #{query.pk} is {query.get_status_display()}.")
+                messages.success(
+                    request,
+                    gettext("Query #%(number)s is %(status)s.")
+                    % {"number": query.pk, "status": query.get_status_display()},
+                )
                 return redirect("screening:query", qid=query.pk)
     entries = query.entries.select_related("author", "audit_event").order_by("at", "pk")
     return render(
@@ -215,13 +225,17 @@ def verify_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         for problems in error_messages(error).values():
             for problem in problems:
-                messages.error(request, f"Nothing was verified: {problem}")
+                messages.error(
+                    request, gettext("Nothing was verified: %(problem)s") % {"problem": problem}
+                )
     else:
         if marks:
             names = ", ".join(m.target_label for m in marks)
-            messages.success(request, f"Verified against source: {names}.")
+            messages.success(
+                request, gettext("Verified against source: %(names)s.") % {"names": names}
+            )
         else:
-            messages.info(request, "Those values were already verified; nothing changed.")
+            messages.info(request, gettext("Those values were already verified; nothing changed."))
     return redirect("screening:summary", pk=screening.pk)
 
 

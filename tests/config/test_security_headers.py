@@ -159,6 +159,8 @@ def _arguments(route: str, world: dict[str, Any]) -> dict[str, Any]:
         return {"uidb64": "MQ", "token": "expired-link"}
     if found == {"code"}:
         return {"code": world["trial"].code}  # a trial's summary
+    if found == {"slug"}:
+        return {"slug": "entry"}  # a help page
     if found == {"qid"}:
         from screening.services.queries import query_raise
 
@@ -169,9 +171,16 @@ def _arguments(route: str, world: dict[str, Any]) -> dict[str, Any]:
 
 # Only POST does something here; what it answers is checked the same way.
 NOTIFYING = {"notifications:read", "notifications:read_all", "notifications:preferences"}
-POST_ONLY = {"logout", "screening:panel", "screening:verify", "screening:unverify", *NOTIFYING}
+POST_ONLY = {
+    "logout",
+    "language",
+    "screening:panel",
+    "screening:verify",
+    "screening:unverify",
+    *NOTIFYING,
+}
 # What a POST does, it answers with a redirect back to the page it was sent from.
-ANSWERS_WITH_REDIRECT = {"logout", "screening:verify", "screening:unverify", *NOTIFYING}
+ANSWERS_WITH_REDIRECT = {"logout", "language", "screening:verify", "screening:unverify", *NOTIFYING}
 
 
 @pytest.mark.parametrize(("name", "route"), ROUTES, ids=[name for name, _ in ROUTES])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from audit.scope import AuditScope
 from trials.models.sites import Site
@@ -19,9 +20,9 @@ CODE_HELP = "Stable identifier used by protocol definitions and stored data; nev
 
 
 class QuantityKind(models.TextChoices):
-    MEASUREMENT = "measurement", "Measurement"
-    LAB = "lab", "Laboratory test"
-    DERIVED = "derived", "Derived (calculated)"
+    MEASUREMENT = "measurement", _("Measurement")
+    LAB = "lab", _("Laboratory test")
+    DERIVED = "derived", _("Derived (calculated)")
 
 
 class Quantity(models.Model):
@@ -105,9 +106,9 @@ class Drug(models.Model):
 
 
 class RangeSex(models.TextChoices):
-    ANY = "", "Any"
-    FEMALE = "F", "Female"
-    MALE = "M", "Male"
+    ANY = "", _("Any")
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
 
 
 class ReferenceRangeQuerySet(models.QuerySet["ReferenceRange"]):

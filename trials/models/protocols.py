@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from audit.scope import AuditScope
 from trials.models.sites import Trial
 
 
 class ProtocolStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    SUPERSEDED = "superseded", "Superseded"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 class ProtocolVersionQuerySet(models.QuerySet["ProtocolVersion"]):

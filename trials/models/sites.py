@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.scope import AuditScope
 
@@ -34,6 +35,16 @@ class Site(models.Model):
     name = models.CharField(max_length=200)
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    default_language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        verbose_name=_("default language"),
+        help_text=_(
+            "Shown to the site's staff who chose no language of their own and whose "
+            "browser asks for none Eligo has. Empty: Eligo's default language."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -55,9 +66,9 @@ class Site(models.Model):
 
 
 class TrialStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    RECRUITING = "recruiting", "Recruiting"
-    CLOSED = "closed", "Closed to recruitment"
+    PLANNED = "planned", _("Planned")
+    RECRUITING = "recruiting", _("Recruiting")
+    CLOSED = "closed", _("Closed to recruitment")
 
 
 # A hundred years: longer than any archiving duty.
