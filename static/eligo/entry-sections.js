@@ -149,9 +149,16 @@
   function codeOf(tab) {
     return tab.getAttribute("data-section");
   }
+  function byHash(hash) {
+    try {
+      var id = decodeURIComponent((hash || "").replace(/^#/, ""));
+      return id ? document.getElementById(id) : null;
+    } catch (e) {
+      return null; // a malformed address: nothing to open
+    }
+  }
   function sectionFor(hash) {
-    var id = decodeURIComponent((hash || "").replace(/^#/, ""));
-    var el = id && document.getElementById(id);
+    var el = byHash(hash);
     var panel = el && el.closest(".entry-section[data-section]");
     return panel ? panel.getAttribute("data-section") : null;
   }
@@ -204,20 +211,23 @@
       return;
     }
     // Any other link into the form: open the section that holds its target first.
-    var id = decodeURIComponent(link.getAttribute("href").slice(1));
-    var target = id && document.getElementById(id);
+    var href = link.getAttribute("href");
+    var target = byHash(href);
     if (!target) return;
-    var code = sectionFor("#" + id);
+    var code = sectionFor(href);
     if (code) select(code, "none");
     if (target.matches("input, select, textarea, button")) {
       event.preventDefault();
-      window.history.pushState(null, "", "#" + id);
+      window.history.pushState(null, "", href);
       target.focus();
     }
   });
 
+  // Back and Forward: the section of the address; an address outside the form (the
+  // panel's #criterion-E8b) leaves the section as it is.
   window.addEventListener("popstate", function () {
-    select(sectionFor(location.hash) || codeOf(tabs[0]), "none");
+    var code = sectionFor(location.hash) || (location.hash ? null : codeOf(tabs[0]));
+    if (code) select(code, "none");
   });
   window.addEventListener("hashchange", function () {
     var code = sectionFor(location.hash);
@@ -228,6 +238,6 @@
   // the one in the URL, or the first.
   var open = form.getAttribute("data-open-section");
   select(open || sectionFor(location.hash) || codeOf(tabs[0]), open ? "replace" : "none");
-  var target = !open && location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  var target = !open && byHash(location.hash);
   if (target && !target.matches(".entry-section")) target.scrollIntoView({ block: "center" });
 })();

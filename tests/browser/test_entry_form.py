@@ -73,6 +73,14 @@ def test_one_section_at_a_time_kept_in_the_url(
     page.goto(f"{url}#section-labs")
     page.reload()
     assert visible_sections(page) == ["section-labs"]
+    # An address outside the form (the panel's) leaves the section open; a broken one
+    # is harmless.
+    page.evaluate("location.hash = '#eligibility-panel'")
+    expect(page).to_have_url(re.compile("#eligibility-panel$"))
+    assert visible_sections(page) == ["section-labs"]
+    page.goto(f"{url}#%E0%A4%A")
+    assert visible_sections(page) == ["section-labs"]
+    page.goto(f"{url}#section-labs")
     page.screenshot(path=str(artifacts_dir / "entry-sections-labs.png"))
 
     # Still one form: a value typed in a section now hidden is saved with the rest.
