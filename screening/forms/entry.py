@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import ReasonCode
@@ -23,7 +24,7 @@ from screening.forms.rows import RowFormSet, row_formset
 from screening.services.validation import RANGE_LIMIT, VALUE
 from screening.shapes import OBSERVATION
 
-ANSWER_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
+ANSWER_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("Unknown"))]
 NUMERIC = ("measurement", "lab")
 
 # Why saved data changes: the audit trail's pick-list, with free text beside it.
@@ -60,10 +61,10 @@ class ScreeningEntryForm(TextLimitsForm):
 
     expected_revision = forms.IntegerField(widget=forms.HiddenInput)
     reason_code = forms.ChoiceField(
-        label="Reason for change", choices=REASON_CHOICES, required=False
+        label=_("Reason for change"), choices=REASON_CHOICES, required=False
     )
     reason = forms.CharField(
-        label="Explanation",
+        label=_("Explanation"),
         required=False,
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": "e.g. value re-read from the lab report"}),
@@ -87,12 +88,12 @@ class ScreeningEntryForm(TextLimitsForm):
         kinds = {spec.kind for spec in requirements.inputs()}
         if "medication" in kinds:
             self.fields["medications_complete"] = forms.BooleanField(
-                label="Medication history taken: the courses listed are all there are",
+                label=_("Medication history taken: the courses listed are all there are"),
                 required=False,
             )
         if "event" in kinds:
             self.fields["history_complete"] = forms.BooleanField(
-                label="Medical history taken: the events listed are all there are",
+                label=_("Medical history taken: the events listed are all there are"),
                 required=False,
             )
 
@@ -150,7 +151,7 @@ class ScreeningEntryForm(TextLimitsForm):
             self.fields[f"{code}__date"] = DayField(label=_("Result date"), required=False)
         elif spec.kind in ("answer", "judgment"):
             self.fields[code] = forms.ChoiceField(
-                label=spec.label,
+                label=spec.label_in(get_language()),
                 choices=ANSWER_CHOICES,
                 required=False,
                 widget=forms.RadioSelect(attrs={"class": "answer-choice"}),
@@ -165,7 +166,7 @@ class ScreeningEntryForm(TextLimitsForm):
             )
             # Nothing ticked is not the same as "not asked yet": say so explicitly.
             self.fields[f"{code}__none"] = forms.BooleanField(
-                label="None of these items applies", required=False
+                label=_("None of these items applies"), required=False
             )
         elif spec.kind == "reference_date":
             self.fields[code] = DayField(label=spec.label, required=False)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 DATE = forms.DateInput(
     format="%Y-%m-%d",
     attrs={
-        "placeholder": "YYYY-MM-DD",
+        "placeholder": gettext_lazy("YYYY-MM-DD"),
         "pattern": r"\d{4}-\d{2}-\d{2}",
         "title": gettext_lazy("A date as YYYY-MM-DD, e.g. 2026-11-20"),
         "autocomplete": "off",
@@ -39,6 +40,15 @@ DATE = forms.DateInput(
         "size": 11,
     },
 )
+
+
+def decimal_text(text: str) -> str:
+    """``text`` with the decimal comma of the reader's language read as a point: "7,5" is
+    7.5 in German. Only a lone comma in a number without a point: no thousands separators
+    are guessed, so "1.234,5" stays unreadable rather than becoming another number."""
+    if get_format("DECIMAL_SEPARATOR") == "," and text.count(",") == 1 and "." not in text:
+        return text.replace(",", ".")
+    return text
 
 
 class NumberField(forms.DecimalField):
@@ -55,7 +65,7 @@ class NumberField(forms.DecimalField):
         if value in self.empty_values:
             return None
         try:
-            number = Decimal(str(value).strip())
+            number = Decimal(decimal_text(str(value).strip()))
         except ArithmeticError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         refusal = self.column.refusal(number, str(self.called or self.label))
@@ -102,7 +112,7 @@ class ResultField(forms.Field):
             return None
         comparator, rest = split_comparator(str(value))
         try:
-            number = Decimal(rest)
+            number = Decimal(decimal_text(rest))
         except ArithmeticError:
             number = None
         if number is None:

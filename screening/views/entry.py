@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import can_sign
@@ -124,7 +125,9 @@ def screening_entry(request: HttpRequest, pk: int) -> HttpResponse:
             definition,
             identity,
             result=_live(screening, changes),
-            alerts=["Some values could not be read; nothing was saved. See the marked fields."],
+            alerts=[
+                gettext("Some values could not be read; nothing was saved. See the marked fields.")
+            ],
         )
     try:
         outcome = screening_save(
@@ -157,10 +160,10 @@ def screening_entry(request: HttpRequest, pk: int) -> HttpResponse:
             definition,
             identity,
             result=_live(screening, changes),
-            alerts=["Nothing was saved: correct the marked fields.", *loose],
+            alerts=[gettext("Nothing was saved: correct the marked fields."), *loose],
         )
     if not outcome.saved:
-        messages.info(request, "Nothing had changed; nothing was saved.")
+        messages.info(request, gettext("Nothing had changed; nothing was saved."))
     else:
         messages.success(request, _saved_message(outcome))
     if "view_summary" in request.POST:
@@ -209,17 +212,17 @@ def _answers_query(request: HttpRequest) -> int | None:
 
 def _saved_message(outcome: Any) -> str:
     parts = [
-        f"{n} {what}"
-        for n, what in (
-            (outcome.created, "added"),
-            (outcome.changed, "changed"),
-            (outcome.removed, "removed"),
+        words % {"count": n}
+        for n, words in (
+            (outcome.created, gettext("%(count)s added")),
+            (outcome.changed, gettext("%(count)s changed")),
+            (outcome.removed, gettext("%(count)s removed")),
         )
         if n
     ]
-    text = "Saved: " + ", ".join(parts) + "."
+    text = gettext("Saved: %(parts)s.") % {"parts": ", ".join(parts)}
     if outcome.signature_voided:
-        text += " The investigator's signature is void: the screening needs review."
+        text += " " + gettext("The investigator's signature is void: the screening needs review.")
     return text
 
 

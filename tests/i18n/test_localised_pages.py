@@ -168,3 +168,21 @@ def test_the_log_download_is_the_same_in_every_language(world: dict[str, Any]) -
     in_german = body(german)
     assert in_german == body(english)
     assert b"2026-11-20" in in_german
+
+
+def test_a_german_decimal_comma_is_read_as_a_point() -> None:
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from screening.forms.fields import ResultField, decimal_text
+    from screening.services.validation import VALUE
+
+    field = ResultField(column=VALUE, label="Creatinine")
+    with translation.override("de"):
+        assert field.clean("7,5").number == Decimal("7.5")
+        assert field.clean("<0,5").number == Decimal("0.5")
+        assert field.clean("7.5").number == Decimal("7.5")  # the point still works
+        assert decimal_text("1.234,5") == "1.234,5"  # no guessing at thousands
+    with translation.override("en-gb"):
+        assert decimal_text("7,5") == "7,5"  # refused as before in English
