@@ -29,7 +29,11 @@ class PreferredLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            # Said here, while the page's language is active: LocaleMiddleware only
+            # adds the header when none is set, after this middleware has returned.
+            response.headers.setdefault("Content-Language", translation.get_language())
+            return response
         finally:
             # The page is rendered: what the thread does next (a task run in place, the
             # next request's early middleware) starts from Eligo's default language.

@@ -70,7 +70,9 @@ def test_a_persons_choice_beats_the_browser(coordinator_a: Any) -> None:
     assert response.status_code == 302
     coordinator_a.refresh_from_db()
     assert coordinator_a.language == "de"
-    assert _lang(client.get(reverse("home"))) == "de"
+    page = client.get(reverse("home"))
+    assert _lang(page) == "de"
+    assert page["Content-Language"] == "de"
     # Another browser, another Accept-Language: still the person's choice.
     other = _signed_in(coordinator_a, HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert _lang(other.get(reverse("home"))) == "de"
