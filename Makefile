@@ -69,7 +69,8 @@ test: lint typecheck pytest
 MESSAGE_LANGUAGES := -l de -l zh_Hans
 messages: install .env
 	$(BIN)/python manage.py makemessages $(MESSAGE_LANGUAGES) --no-obsolete --add-location=file \
-		--ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles --ignore=artifacts
+		--ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles --ignore=artifacts \
+		--ignore=scripts
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install .env
