@@ -638,7 +638,13 @@ POST_RULES: dict[str, Post] = {
     "screening:rescreen": Post(
         expect=_A_MAKES,
         target=_screen_failure,
-        data=lambda world: {"screening_date": "2026-11-21", "consent_date": "2026-11-21"},
+        data=lambda world: {
+            "screening_date": "2026-11-21",
+            "consent_date": "2026-11-21",
+            # The failure was signed today: rescreening today is early.
+            "confirm_early": "on",
+            "early_reason": "New information on the day of the failure",
+        },
         made=lambda world, persona: world["candidate"].screenings.filter(attempt=2).exists(),
     ),
     # --- Monitor review: queries and source verification --------------------------------

@@ -337,6 +337,8 @@ DECISION_FORMS = {
         {
             "screening_date": "2026-11-21",
             "consent_date": "2026-11-21",
+            "confirm_early": "on",
+            "early_reason": "New information on the day of the failure",
         },
     ),
 }

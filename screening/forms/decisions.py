@@ -52,7 +52,7 @@ class SignForm(forms.Form):
     )
 
 
-class RescreenForm(forms.Form):
+class RescreenForm(TextLimitsForm):
     screening_date = DayField(label=_("New screening date"))
     consent_date = DayField(label=_("Informed consent signed on"))
     carry = forms.MultipleChoiceField(
@@ -60,6 +60,17 @@ class RescreenForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Judgments are never carried over: the investigator judges each attempt."),
+    )
+    # Asked only of an early rescreening (screening_rescreen decides what is early).
+    confirm_early = forms.BooleanField(
+        label=_("I confirm this rescreening starts early"),
+        required=False,
+    )
+    early_reason = forms.CharField(
+        label=_("Reason for rescreening early"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(

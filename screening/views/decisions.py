@@ -20,7 +20,6 @@ from screening.services import (
     MEANINGS,
     ScreeningRuleError,
     ScreeningValidationError,
-    carry_choices,
     current_decision,
     decision_propose,
     decision_sign,
@@ -28,6 +27,7 @@ from screening.services import (
     screening_rescreen,
 )
 from screening.services.common import latest_evaluation
+from screening.services.rescreening import CarrySection, carry_sections, rescreen_timing
 from screening.views.common import (
     decision_context,
     error_messages,
@@ -147,31 +147,25 @@ def decision_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _carry_labels(screening: Screening) -> list[tuple[str, str]]:
-    requirements = definition_for(screening).requirements()
-    labels = {i.code: i.label for i in requirements.inputs()}
-    for spec in requirements.inputs():
-        labels.update({c.code: c.label for c in spec.choices if spec.kind == "medication"})
-    kinds = {"observations": "", "medications": "course", "history": "event", "score_items": ""}
-    out = []
-    for kind, codes in carry_choices(screening).items():
-        named = sorted((labels.get(code, code.replace("_", " ")), code) for code in codes)
-        for label, code in named:
-            out.append((code, f"{label} ({kinds[kind]})" if kinds[kind] else label))
-    return out
+def _carry_labels(sections: list[CarrySection]) -> list[tuple[str, str]]:
+    return [(item.code, item.label) for section in sections for item in section.items]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_rescreen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the next attempt. The page says how the last one ended and from when the
+    candidate could be eligible; an early rescreening asks for a confirmation and a
+    reason (the service decides what is early)."""
     screening = screening_or_404(request, pk, enter=True)
-    form = RescreenForm(
-        request.POST or None,
-        carry=_carry_labels(screening),
-        today=screening.candidate.site.today(),
-    )
+    today = screening.candidate.site.today()
+    sections = carry_sections(screening, on=today)
+    timing = rescreen_timing(screening)
+    form = RescreenForm(request.POST or None, carry=_carry_labels(sections), today=today)
+    early = timing.early(today)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        early = timing.early(d["screening_date"])
         try:
             attempt = screening_rescreen(
                 user=request.user,  # type: ignore[arg-type]
@@ -179,6 +173,8 @@ def screening_rescreen_view(request: HttpRequest, pk: int) -> HttpResponse:
                 screening_date=d["screening_date"],
                 consent_date=d["consent_date"],
                 carry=set(d["carry"]),
+                confirm_early=d["confirm_early"],
+                early_reason=d["early_reason"],
                 request=request,
             )
         except (ScreeningValidationError, ScreeningRuleError) as error:
@@ -188,7 +184,19 @@ def screening_rescreen_view(request: HttpRequest, pk: int) -> HttpResponse:
                 request, gettext("Attempt %(attempt)s started.") % {"attempt": attempt.attempt}
             )
             return redirect("screening:entry", pk=attempt.pk)
-    return _page(request, "screening/rescreen.html", screening, form=form)
+    carried = set(form["carry"].value() or ())
+    return _page(
+        request,
+        "screening/rescreen.html",
+        screening,
+        form=form,
+        timing=timing,
+        early=early,
+        sections=[
+            (section, [(item, item.code in carried) for item in section.items])
+            for section in sections
+        ],
+    )
 
 
 @login_required

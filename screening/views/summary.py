@@ -16,6 +16,7 @@ from screening.pseudonymise import result_for
 from screening.selectors import screening_review
 from screening.services import workflow
 from screening.services.common import latest_evaluation
+from screening.services.rescreening import rescreen_timing
 from screening.services.workflow import Action
 from screening.validity import saved_notes
 from screening.views.common import (
@@ -65,6 +66,8 @@ def screening_summary(request: HttpRequest, pk: int) -> HttpResponse:
     context = decision_context(screening)
     definition = definition_for(screening)
     attempts = screening.candidate.screenings.order_by("attempt")
+    offered = actions(request.user, screening)
+    timing = rescreen_timing(screening) if offered["can_rescreen"] else None
     return render(
         request,
         "screening/summary.html",
@@ -79,7 +82,9 @@ def screening_summary(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "attempts": attempts,
             "enrolment": getattr(screening, "enrolment", None),
-            "actions": actions(request.user, screening),
+            "actions": offered,
+            "timing": timing,
+            "early": timing.early(screening.candidate.site.today()) if timing else [],
             "review": screening_review(screening),
             **context,
         },

@@ -60,8 +60,14 @@ def _started(people: Any, trial: Any, on: date) -> Any:
 def _rescreened(people: Any, screening: Any, on: date) -> Any:
     from screening.services import screening_rescreen
 
+    # The failures are signed "today", after the dates these attempts were screened on.
     return screening_rescreen(
-        user=people[0], screening=screening, screening_date=on, consent_date=on
+        user=people[0],
+        screening=screening,
+        screening_date=on,
+        consent_date=on,
+        confirm_early=True,
+        early_reason="Screened on paper before the failure was signed",
     )
 
 

@@ -150,6 +150,8 @@ def test_a_censored_result_is_carried_over_on_rescreening(
         screening_date=date(2026, 11, 21),
         consent_date=date(2026, 11, 21),
         carry={"hbv_dna"},
+        confirm_early=True,
+        early_reason="New information on the day of the failure",
     )
     copied = Observation.objects.get(screening=second, code="hbv_dna")
     assert (copied.comparator, copied.entered) == (">=", "≥2000")

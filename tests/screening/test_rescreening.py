@@ -36,8 +36,15 @@ def fail(coordinator: Any, investigator: Any, screening: Any) -> None:
 
 
 def rescreen(user: Any, screening: Any, carry: Any = ()) -> Any:
+    # The failures are signed today, so rescreening today is early (test_rescreen_timing).
     return screening_rescreen(
-        user=user, screening=screening, screening_date=TODAY, consent_date=TODAY, carry=carry
+        user=user,
+        screening=screening,
+        screening_date=TODAY,
+        consent_date=TODAY,
+        carry=carry,
+        confirm_early=True,
+        early_reason="New information on the day of the failure",
     )
 
 

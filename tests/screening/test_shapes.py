@@ -371,6 +371,8 @@ def test_a_rescreening_copies_every_declared_field(
         screening_date=filled.screening_date,
         consent_date=filled.consent_date,
         carry=carry,
+        confirm_early=True,
+        early_reason="New information on the day of the failure",
     )
     for shape in SHAPES:
         originals = _rows(shape, filled)

@@ -160,10 +160,17 @@ def test_a_signed_screen_failure_is_rescreened_with_what_is_carried(
     coordinator = client_of(coordinator_a)
     page = coordinator.get(url("rescreen", washout)).content.decode()
     assert "Body weight" in page
-    assert "denosumab (course)" in page
+    assert 'value="denosumab"' in page
+    # Signed today: rescreening today is early, and is confirmed with a reason.
     response = coordinator.post(
         url("rescreen", washout),
-        {"screening_date": "2026-11-21", "consent_date": "2026-11-21", "carry": ["weight"]},
+        {
+            "screening_date": "2026-11-21",
+            "consent_date": "2026-11-21",
+            "carry": ["weight"],
+            "confirm_early": "on",
+            "early_reason": "Weight to be measured again today",
+        },
     )
     attempt = washout.candidate.screenings.get(attempt=2)
     assert response["Location"] == url("entry", attempt)

@@ -120,7 +120,14 @@ def _by_service(action: Action, user: Any, screening: Screening) -> None:
     elif action == Action.ENROL:
         screening_enrol(user=user, screening=screening, enrolled_on=TODAY)
     elif action == Action.RESCREEN:
-        screening_rescreen(user=user, screening=screening, screening_date=TODAY, consent_date=TODAY)
+        screening_rescreen(
+            user=user,
+            screening=screening,
+            screening_date=TODAY,
+            consent_date=TODAY,
+            confirm_early=True,
+            early_reason="New information on the day of the failure",
+        )
 
 
 def _by_http(action: Action, client: Client, screening: Screening) -> int:
@@ -134,7 +141,12 @@ def _by_http(action: Action, client: Client, screening: Screening) -> int:
         Action.ENROL: ("enrol", {"enrolled_on": TODAY.isoformat()}),
         Action.RESCREEN: (
             "rescreen",
-            {"screening_date": TODAY.isoformat(), "consent_date": TODAY.isoformat()},
+            {
+                "screening_date": TODAY.isoformat(),
+                "consent_date": TODAY.isoformat(),
+                "confirm_early": "on",
+                "early_reason": "New information on the day of the failure",
+            },
         ),
     }
     name, data = payloads[action]
@@ -298,7 +310,12 @@ def test_a_rescreened_attempt_is_closed(
     coordinator = personas["coordinator_a"]
     screening = _reach(S.SCREEN_FAILURE, personas, hmsc_screening)
     screening_rescreen(
-        user=coordinator, screening=screening, screening_date=TODAY, consent_date=TODAY
+        user=coordinator,
+        screening=screening,
+        screening_date=TODAY,
+        consent_date=TODAY,
+        confirm_early=True,
+        early_reason="New information on the day of the failure",
     )
     screening.refresh_from_db()
     for action in (Action.ENTER_DATA, Action.PROPOSE, Action.RESCREEN):
