@@ -10,6 +10,7 @@ public API::
     result.to_dict()               # the JSON of docs/result-format.md
     result.derived                 # each derived quantity's value (age, BMI, scores)
     definition.requirements()      # form fields grouped by section
+    unasked_questions(definition, facts, on)  # questions that do not apply or are answered
     explain(definition)            # each criterion in plain words
 
 and the helpers a data-entry form needs to hold values as the engine does: a quantity's
@@ -23,6 +24,7 @@ Code outside the engine imports only from here (``from eligibility import …``)
 modules behind it may change (``tests/eligibility/test_front_door.py`` checks it).
 """
 
+from eligibility.applicability import unasked_questions
 from eligibility.calc_dates import age_on
 from eligibility.catalogue import Catalogue, Limits, Quantity, default_catalogue
 from eligibility.censored import COMPARATORS, Comparator, comparator_of, split_comparator
@@ -99,4 +101,5 @@ __all__ = [
     "required_inputs",
     "split_comparator",
     "to_canonical",
+    "unasked_questions",
 ]

@@ -105,13 +105,22 @@ class Quantity:
 
 @dataclass(frozen=True)
 class Question:
-    """A yes/no answer; ``judgment`` questions only an investigator may answer."""
+    """A yes/no answer; ``judgment`` questions only an investigator may answer.
+
+    ``applies_when``: a condition in the rule language (``sex is female``) under which
+    the question is asked at all; where it is false the question does not apply and reads
+    as ``no`` (docs/rule-language.md, "Questions that do not apply"). ``answered_by``: a
+    fact that answers the question yes when given (``consent_date``), so it is never asked
+    twice.
+    """
 
     code: str
     text: str
     kind: QuestionKind
     section: str
     translations: Translations = ()
+    applies_when: str | None = None
+    answered_by: str | None = None
 
     def text_in(self, language: str | None) -> str:
         """The question in ``language`` when the definition translates it, else the

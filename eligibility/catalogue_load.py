@@ -31,6 +31,8 @@ from eligibility.unitsupport import Factors, canonical_unit
 T = TypeVar("T")
 _KINDS = ("measurement", "lab", "derived")
 _QUESTION_KINDS = ("answer", "judgment")
+# Facts that may answer a question (``answered_by``): the day consent was signed.
+ANSWERING_FACTS = ("consent_date",)
 _QUANTITY_FIELDS = {
     "code",
     "label",
@@ -328,12 +330,19 @@ def _declared_codes(
 
 
 def _question(r: Reader, m: Mapping[str, Any], path: Path) -> Question | None:
-    r.keys(m, {"code", "text", "kind", "section", "note", "translations"}, path)
+    r.keys(
+        m,
+        {"code", "text", "kind", "section", "applies_when", "answered_by", "note", "translations"},
+        path,
+    )
     code = r.code(m, "code", path)
     text = r.text(m, "text", path)
     kind = r.choice(m, "kind", path, _QUESTION_KINDS)
     section = r.choice(m, "section", path, SECTIONS, required=False)
     translations = read_translations(r, m, path, {"text"})
+    # The condition is parsed with the protocol's rules, once the catalogue is built.
+    applies_when = r.text(m, "applies_when", path, required=False)
+    answered_by = r.choice(m, "answered_by", path, ANSWERING_FACTS, required=False)
     if code is None or text is None or kind is None:
         return None
     return Question(
@@ -342,6 +351,8 @@ def _question(r: Reader, m: Mapping[str, Any], path: Path) -> Question | None:
         cast(QuestionKind, kind),
         section or ("judgment" if kind == "judgment" else "answers"),
         translations,
+        applies_when,
+        answered_by,
     )
 
 

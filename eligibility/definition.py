@@ -31,7 +31,7 @@ from eligibility.errors import (
 from eligibility.hints import did_you_mean, yaml_syntax
 from eligibility.parser import parse_rule
 from eligibility.reader import Reader
-from eligibility.rules import Expr
+from eligibility.rules import Expr, Is, Node, Recorded, children
 from eligibility.translations import Translations, read_translations, translated
 from eligibility.unitsupport import Factors
 
@@ -137,6 +137,8 @@ class ProtocolDefinition:
     criteria: tuple[Criterion, ...]
     catalogue: Catalogue
     source: str = "<definition>"
+    # Question code → the parsed ``applies_when`` of its declaration.
+    applicability: Mapping[str, Expr] = field(default_factory=lambda: MappingProxyType({}))
 
     def criterion(self, criterion_id: str) -> Criterion:
         return next(c for c in self.criteria if c.id == criterion_id)
@@ -188,6 +190,7 @@ def load_definition(
             r.add(("settings", "validity_days", code), f"unknown quantity {code!r}{hint}")
     doc = _Document(text, lines, nodes, problems, failed)
     criteria = _criteria(r, top.get("criteria"), merged, settings.factors, doc)
+    applicability = _applicability(top.get("questions"), merged, settings.factors, doc)
     definition = ProtocolDefinition(
         trial_code=r.text(trial, "code", ("trial",)) or "",
         title=r.text(trial, "title", ("trial",)) or "",
@@ -198,6 +201,7 @@ def load_definition(
         criteria=criteria,
         catalogue=merged,
         source=source,
+        applicability=applicability,
     )
     problems.extend(r.problems)
     if problems:
@@ -537,6 +541,69 @@ def _criteria(
             "were not checked; fix the declaration and load again",
         )
     return tuple(out)
+
+
+def _applicability(
+    declared: Any, cat: Catalogue, factors: Factors, doc: _Document
+) -> Mapping[str, Expr]:
+    """Each question's ``applies_when``, parsed as a rule of this protocol. A problem is
+    placed at the condition in the file when the protocol declares the question."""
+    where: dict[str, Path] = {}
+    for i, item in enumerate(declared if isinstance(declared, list) else ()):
+        if isinstance(item, Mapping) and isinstance(item.get("code"), str):
+            where[item["code"]] = ("questions", i)
+    out: dict[str, Expr] = {}
+    for code, q in cat.questions.items():
+        if q.applies_when is None:
+            continue
+        path = (*where.get(code, ("questions",)), "applies_when")
+        try:
+            out[code] = parse_rule(q.applies_when, cat, factors)
+        except RuleError as exc:
+            doc.problems.append(_condition_problem(doc, path, code, q.applies_when, exc))
+    for code in _cycles(out):
+        path = (*where.get(code, ("questions",)), "applies_when")
+        message = (
+            f"question {code} applies_when: the condition depends on the question itself "
+            "(directly or through other questions' conditions)"
+        )
+        doc.problems.append(Problem(path, message, *_line(doc.lines, path)))
+    return MappingProxyType(out)
+
+
+def _subjects(node: Node) -> set[str]:
+    """The answers, quantities and dates a rule reads by name."""
+    found = {node.subject} if isinstance(node, Is | Recorded) else set()
+    for child in children(node):
+        found |= _subjects(child)
+    return found
+
+
+def _cycles(conditions: Mapping[str, Expr]) -> list[str]:
+    """The questions whose condition reaches back to themselves."""
+    reads = {code: _subjects(expr) & set(conditions) for code, expr in conditions.items()}
+    looping = []
+    for start in conditions:
+        seen: set[str] = set()
+        todo = list(reads[start])
+        while todo:
+            code = todo.pop()
+            if code == start:
+                looping.append(start)
+                break
+            if code not in seen:
+                seen.add(code)
+                todo.extend(reads[code])
+    return looping
+
+
+def _condition_problem(doc: _Document, path: Path, code: str, rule: str, exc: RuleError) -> Problem:
+    message = f"question {code} applies_when, line {exc.line} column {exc.column}: {exc.message}"
+    node = doc.nodes.get(path)
+    if node is None:
+        return Problem(path, message, *_line(doc.lines, path))
+    line, column = _rule_position(doc.text, node, rule, exc.line, exc.column)
+    return Problem(path, message, line, column)
 
 
 def _check_id(r: Reader, cid: str, kind: str | None, where: Path, seen: set[str]) -> None:

@@ -48,6 +48,7 @@ _TOP = {
     "judgments",
     "score_items",
     "reference_dates",
+    "consent_date",
     "candidate",
     "note",
 }
@@ -129,6 +130,8 @@ class Facts:
     # by callers that keep the date of birth to themselves (Eligo stores evaluations
     # with the age only, so erasing an identity leaves no date of birth behind).
     age: int | None = None
+    # The day the candidate signed the informed consent (answers ``answered_by: consent_date``).
+    consent_date: date | None = None
 
     @property
     def knows_age(self) -> bool:
@@ -199,6 +202,7 @@ def load_facts(
         score_items=_score_items(r, top),
         reference_dates=_reference_dates(r, top, catalogue),
         age=r.integer(top, "age", ()),
+        consent_date=r.date(top, "consent_date", ()),
     )
     _check_age(r, facts)
     _raise(r, source)

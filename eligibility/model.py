@@ -49,6 +49,9 @@ class Finding:
     value: Tri
     reasons: tuple[str, ...] = ()
     missing: tuple[MissingFact, ...] = ()
+    # The value rests only on questions that do not apply (eligibility.applicability):
+    # a combination that has another reason for the same value gives that one.
+    inapplicable: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from eligibility import doses, exposures, history, recorded
+from eligibility import applicability, doses, exposures, history, recorded
 from eligibility.logic import Tri, t_and, t_at_least, t_not, t_or
 from eligibility.model import Context, Finding, MissingFact, Num, duration_days
 from eligibility.quantities import resolve, unknown, usable_readings
@@ -58,7 +58,7 @@ def evaluate_expr(ctx: Context, e: Expr) -> Finding:
 
 def _not(ctx: Context, e: Not) -> Finding:
     inner = evaluate_expr(ctx, e.item)
-    return Finding(t_not(inner.value), inner.reasons, inner.missing)
+    return Finding(t_not(inner.value), inner.reasons, inner.missing, inner.inapplicable)
 
 
 def _combine(ctx: Context, e: And | Or | AtLeast) -> Finding:
@@ -75,6 +75,7 @@ def _combine(ctx: Context, e: And | Or | AtLeast) -> Finding:
         chosen = [p for p in parts if p.value is not Tri.FALSE or isinstance(e, AtLeast)]
     elif value is decisive:
         chosen = [p for p in parts if p.value is value]
+        chosen = [p for p in chosen if not p.inapplicable] or chosen
     else:
         chosen = parts
     missing = (
@@ -84,7 +85,8 @@ def _combine(ctx: Context, e: And | Or | AtLeast) -> Finding:
     if isinstance(e, AtLeast):
         true = values.count(Tri.TRUE)
         reasons = (f"{true} of {len(values)} conditions hold (at least {e.n} needed)", *reasons)
-    return Finding(value, reasons, missing)
+    inapplicable = value is not Tri.UNKNOWN and all(p.inapplicable for p in chosen)
+    return Finding(value, reasons, missing, inapplicable)
 
 
 def _merge(groups: Iterable[tuple[MissingFact, ...]]) -> tuple[MissingFact, ...]:
@@ -316,9 +318,15 @@ def _is(ctx: Context, e: Is) -> Finding:
         return Finding(Tri.of(word in e.values), (f"Sex is {word}",))
     if e.subject in cat.questions:
         q = cat.questions[e.subject]
-        answers = ctx.facts.judgments if q.kind == "judgment" else ctx.facts.answers
-        answer = answers.get(q.code)
+        found = applicability.given(ctx, q)
+        answer = found.answer
         who = "Investigator judgment" if q.kind == "judgment" else "Answer"
+        if found.note:
+            return Finding(
+                Tri.of(answer in e.values),
+                (f"{who} to “{q.text}”: {answer} ({found.note})",),
+                inapplicable=not found.applies,
+            )
         if answer is None or answer == "unknown":
             state = "not yet given" if answer is None else "given as unknown"
             return Finding(

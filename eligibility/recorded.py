@@ -10,6 +10,7 @@ give it.
 
 from __future__ import annotations
 
+from eligibility import applicability
 from eligibility.catalogue import Quantity
 from eligibility.derive import CALCULATORS
 from eligibility.logic import Tri
@@ -29,10 +30,11 @@ def _what(ctx: Context, code: str) -> tuple[str, str, list[str]]:
     cat = ctx.definition.catalogue
     if code in cat.questions:
         q = cat.questions[code]
-        answers = ctx.facts.judgments if q.kind == "judgment" else ctx.facts.answers
-        given = answers.get(code)
+        found = applicability.given(ctx, q)
+        given = found.answer if found.answer in ("yes", "no") else ""
         who = "Investigator judgment" if q.kind == "judgment" else "Answer"
-        return f"{who} to “{q.text}”", given if given in ("yes", "no") and given else "", []
+        shown = f"{given}, {found.note}" if given and found.note else given or ""
+        return f"{who} to “{q.text}”", shown, []
     if code in cat.reference_dates:
         on = ctx.facts.reference_dates.get(code)
         return cat.reference_dates[code].text, "" if on is None else on.isoformat(), []

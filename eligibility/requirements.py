@@ -105,6 +105,9 @@ class InputSpec:
     used_by: tuple[str, ...] = ()
     # A question's text in other languages, from the definition (``translations``).
     translations: Translations = ()
+    # A question's condition (rule text) and the fact that may answer it (catalogue.Question).
+    applies_when: str | None = None
+    answered_by: str | None = None
 
     def label_in(self, language: str | None) -> str:
         """The label in ``language`` where the definition translates it, else the original."""
@@ -142,6 +145,8 @@ class InputSpec:
             "derived_from": list(self.derived_from),
             "reads": list(self.reads),
             "used_by": list(self.used_by),
+            "applies_when": self.applies_when,
+            "answered_by": self.answered_by,
         }
 
 
@@ -352,6 +357,8 @@ class _Collector:
                         Choice("unknown", "unknown"),
                     ),
                     translations=q.translations,
+                    applies_when=q.applies_when,
+                    answered_by=q.answered_by,
                 )
             )
         else:
@@ -468,6 +475,14 @@ def required_inputs(definition: ProtocolDefinition) -> Requirements:
     for criterion in definition.criteria:
         collector.criterion = criterion.id
         collector.expr(criterion.rule)
+    # What decides whether a question applies is read too (sex, another answer).
+    done: set[str] = set()
+    conditions = definition.applicability
+    while todo := [c for c in conditions if c in collector.found and c not in done]:
+        for code in todo:
+            done.add(code)
+            collector.criterion = collector.found[code].used_by[0]
+            collector.expr(conditions[code])
     sections = []
     for code in SECTIONS:
         inputs = tuple(i for i in collector.found.values() if i.section == code)

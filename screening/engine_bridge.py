@@ -28,6 +28,7 @@ from eligibility import (
     evaluate,
     load_facts,
     plain_number,
+    unasked_questions,
 )
 from screening.models import (
     CandidateIdentity,
@@ -326,6 +327,8 @@ def facts_document(
     doc: dict[str, Any] = {
         "format": FACTS_FORMAT,
         "screening_date": screening.screening_date.isoformat(),
+        # Recorded when screening started: it answers the consent question.
+        "consent_date": screening.consent_date.isoformat(),
         "sex": screening.candidate.sex,
         "measurements": [],
         "labs": [],
@@ -379,6 +382,21 @@ def evaluate_facts(
     except FactsError as exc:
         raise FactsRefused(exc.path, exc.message) from None
     return evaluate(definition, facts, screening.screening_date)
+
+
+def unasked(screening: Screening) -> dict[str, str]:
+    """The questions the entry form does not ask for this screening's candidate, each with
+    why ("Does not apply: sex is male"), from the saved data; {} when the saved facts
+    cannot be read (the panel then says why)."""
+    definition = definition_for(screening)
+    document = facts_document(screening, definition=definition)
+    try:
+        facts = load_facts(
+            document, source=f"screening {screening.pk}", catalogue=definition.catalogue
+        )
+    except FactsError:
+        return {}
+    return unasked_questions(definition, facts, screening.screening_date)
 
 
 def evaluate_screening(

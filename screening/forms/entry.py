@@ -78,13 +78,17 @@ class ScreeningEntryForm(TextLimitsForm):
         initial: dict[str, Any] | None = None,
         rows: dict[str, list[dict[str, Any]]] | None = None,
         can_judge: bool = False,
+        unasked: dict[str, str] | None = None,
     ) -> None:
+        """``unasked``: questions not asked (code → why), which get no field."""
         super().__init__(data=data, initial=initial or {})
         self.requirements = requirements
         self.can_judge = can_judge
+        self.unasked = unasked or {}
         self.formsets: dict[str, RowFormSet] = {}
         for spec in requirements.inputs():
-            self._add(spec, data, (rows or {}).get(spec.code))
+            if spec.code not in self.unasked:
+                self._add(spec, data, (rows or {}).get(spec.code))
         kinds = {spec.kind for spec in requirements.inputs()}
         if "medication" in kinds:
             self.fields["medications_complete"] = forms.BooleanField(

@@ -349,6 +349,8 @@ def _has_any(section: Section, codes: set[str]) -> bool:
 def _item(
     form: ScreeningEntryForm, spec: InputSpec, hint: Hint | None, fixed: dict[str, str]
 ) -> Item:
+    if spec.code in form.unasked:
+        return Item(spec, "unasked", shown=form.unasked[spec.code])
     if spec.kind in ("medication", "event"):
         return Item(spec, "rows", formset=form.formsets[spec.code])
     if spec.kind == "derived":

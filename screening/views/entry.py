@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import can_sign
-from screening.engine_bridge import definition_for, evaluate_screening
+from screening.engine_bridge import definition_for, evaluate_screening, unasked
 from screening.forms.entry import ScreeningEntryForm
 from screening.forms.layout import Section, computed_values, entry_sections
 from screening.forms.mapping import changes_from_form, initial_from_saved, site_ranges_for
@@ -46,6 +46,7 @@ def _form(request: HttpRequest, screening: Screening, data: Any = None) -> Any:
         initial=initial,
         rows=rows,
         can_judge=can_sign(request.user, site_id=screening.candidate.site_id),
+        unasked=unasked(screening),
     )
     return form, definition, ranges, identity
 

@@ -103,6 +103,8 @@ def fill_from_example(page: Any, facts: dict[str, Any], *, judgments: bool) -> N
         for item in items:
             field(f'input[name="{score}"][value="{item}"]').check()
     for code, answer in facts.get("answers", {}).items():
+        if form.get_by_test_id(f"unasked-{code}").count():
+            continue  # settled by the protocol: does not apply, or answered elsewhere
         field(f'input[name="{code}"][value="{answer}"]').check()
     for flag in ("medications_complete", "history_complete"):
         box = form.locator(f'input[name="{flag}"]')

@@ -38,17 +38,19 @@ def test_values_typed_are_saved_and_shown_again(coordinator: Client, hmsc_screen
             "weight__date": "2026-11-20",
             "height__value": "155.0",
             "height__date": "2026-11-20",
-            "informed_consent": "yes",
+            "menopause_natural": "yes",
         }
     )
     response = post(coordinator, hmsc_screening, data)
     assert response.status_code == 302
     assert observation(hmsc_screening, "weight").value_entered == "58.4"
-    assert observation(hmsc_screening, "informed_consent").text_value == "yes"
+    assert observation(hmsc_screening, "menopause_natural").text_value == "yes"
     again = rendered(coordinator, hmsc_screening)
     assert again["weight__value"] == "58.4"
     assert again["height__value"] == "155.0"
-    assert again["informed_consent"] == "yes"
+    assert again["menopause_natural"] == "yes"
+    # The consent date recorded at the start answers the consent question.
+    assert "informed_consent" not in again
     # Saved data now exists: the reason fields are offered.
     assert "reason_code" in again
 
