@@ -38,6 +38,14 @@ def _day(d: date) -> str:
     return date_format(d, "j M Y")
 
 
+def valid_until(spec: InputSpec, on: date | None) -> date | None:
+    """The last screening date a result of ``spec`` dated ``on`` is valid for; ``None``
+    when the protocol sets no window or the result is undated."""
+    if spec.validity_days is None or on is None:
+        return None
+    return on + timedelta(days=spec.validity_days)
+
+
 def note_for(
     spec: InputSpec,
     on: date | None,
@@ -52,7 +60,7 @@ def note_for(
     if days is None or on is None or on > screening_date:
         return None
     what = _("Result") if spec.kind == "lab" else _("Measurement")
-    until = on + timedelta(days=days)
+    until = valid_until(spec, on) or on
     if until < screening_date:
         text = _(
             "%(what)s of %(on)s is older than the %(days)s-day window for the screening on "

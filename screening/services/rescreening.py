@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db import models, transaction
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from config.zones import local_date
-from eligibility import Catalogue, Requirements
+from eligibility import Catalogue, InputSpec, Requirements
 from screening.engine_bridge import definition_for, definitions
 from screening.models import Outcome, Screening
 from screening.services.common import (
@@ -33,6 +33,7 @@ from screening.services.common import (
 from screening.services.screenings import check_dates, check_site_screens, version_to_screen
 from screening.services.workflow import Action, check, current_decision
 from screening.shapes import HISTORY_EVENT, MEDICATION, NOT_CARRIED, shape_of
+from screening.validity import valid_until
 
 
 def carry_choices(screening: Screening) -> dict[str, list[str]]:
@@ -104,12 +105,12 @@ def _places(requirements: Requirements) -> dict[str, tuple[int, int]]:
     return places
 
 
-def _observation_item(o: Any, label: str, validity: int | None, on: date) -> CarryItem:
+def _observation_item(o: Any, label: str, spec: InputSpec | None, on: date) -> CarryItem:
     shown = o.entered or o.text_value or ""
     if o.entered and o.unit_entered:
         shown = f"{shown} {o.unit_entered}"
     dated = (o.observed_on,) if o.observed_on else ()
-    until = o.observed_on + timedelta(days=validity) if validity and o.observed_on else None
+    until = valid_until(spec, o.observed_on) if spec is not None else None
     return CarryItem(
         o.code,
         label,
@@ -129,11 +130,11 @@ def carry_sections(screening: Screening, *, on: date) -> list[CarrySection]:
     definition = definition_for(screening)
     requirements = definition.requirements()
     labels, places = _labels(requirements, definition.catalogue), _places(requirements)
-    validity = {i.code: i.validity_days for i in requirements.inputs()}
+    specs = {i.code: i for i in requirements.inputs()}
     items: list[CarryItem] = []
     for o in screening.observations.exclude(kind__in=NOT_CARRIED):
         label = labels.get(o.code, o.code.replace("_", " "))
-        items.append(_observation_item(o, label, validity.get(o.code), on))
+        items.append(_observation_item(o, label, specs.get(o.code), on))
     for kind, rows, key, when in (
         ("medications", screening.medications.all(), "drug", "start"),
         ("history", screening.history.all(), "code", "occurred_on"),
