@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from config.zones import local_date
@@ -144,9 +145,11 @@ def carry_sections(screening: Screening, *, on: date) -> list[CarrySection]:
             grouped.setdefault(getattr(row, key), []).append(row)
         for code, same in grouped.items():
             dated = tuple(sorted(d for r in same if (d := getattr(r, when)) is not None))
-            noun = _("course") if kind == "medications" else _("event")
-            plural = _("courses") if kind == "medications" else _("events")
-            shown = f"{len(same)} {noun if len(same) == 1 else plural}"
+            n = len(same)
+            if kind == "medications":
+                shown = ngettext("%(n)d course", "%(n)d courses", n) % {"n": n}
+            else:
+                shown = ngettext("%(n)d event", "%(n)d events", n) % {"n": n}
             items.append(
                 CarryItem(code, labels.get(code, code.replace("_", " ")), kind, shown, dated)
             )

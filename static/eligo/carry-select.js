@@ -4,12 +4,12 @@
 (function () {
   "use strict";
 
-  function buttons(scope, what) {
+  function buttons(scope, what, words) {
     var group = document.createElement("div");
     group.className = "btn-group btn-group-sm mb-1 carry-toggles";
     group.setAttribute("role", "group");
     group.setAttribute("aria-label", what);
-    [["Select all", true], ["Select none", false]].forEach(function (pair) {
+    [[words.all, true], [words.none, false]].forEach(function (pair) {
       var button = document.createElement("button");
       button.type = "button";
       button.className = "btn btn-outline-secondary";
@@ -29,12 +29,17 @@
     document.querySelectorAll("[data-carry-all]").forEach(function (all) {
       var legend = all.querySelector("legend");
       if (!all.querySelector("input[name=carry]")) return;
-      var whole = buttons(all, legend ? legend.textContent.trim() : "everything");
+      // The page gives the words in the user's language.
+      var words = {
+        all: all.dataset.selectAll || "Select all",
+        none: all.dataset.selectNone || "Select none",
+      };
+      var whole = buttons(all, legend ? legend.textContent.trim() : "", words);
       whole.dataset.carryToggles = "all";
       (legend || all.firstChild).insertAdjacentElement("afterend", whole);
       all.querySelectorAll("[data-carry-section]").forEach(function (section) {
         var title = section.querySelector("legend");
-        var own = buttons(section, title ? title.textContent.trim() : "section");
+        var own = buttons(section, title ? title.textContent.trim() : "", words);
         own.dataset.carryToggles = section.dataset.carrySection;
         (title || section.firstChild).insertAdjacentElement("afterend", own);
       });
