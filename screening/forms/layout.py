@@ -57,7 +57,8 @@ class Hint:
 class Item:
     spec: InputSpec
     shape: str  # numeric, qualitative, answer, judgment, checklist, rows, derived, fixed,
-    # key_dates (every reference date of the section, ``fields`` by code)
+    # key_dates (every reference date of the section, ``fields`` by code), unasked (a question
+    # the protocol settles: does not apply, or answered by another fact; ``shown`` says why)
     fields: dict[str, forms.BoundField] = field(default_factory=dict)
     formset: RowFormSet | None = None
     hint: Hint | None = None
@@ -112,7 +113,7 @@ class Item:
 
     def asked(self) -> int:
         """How many values this item asks for (none for shown-only items)."""
-        if self.shape in ("derived", "fixed", "complete"):
+        if self.shape in ("derived", "fixed", "complete", "unasked"):
             return 0
         return len(self.fields) if self.shape == "key_dates" else 1
 
