@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, reveal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,5 +32,5 @@ def test_a_male_candidates_form_does_not_ask_about_pregnancy(
     expect(form.locator('input[name="informed_consent"]')).to_have_count(0)
     # The questions that still apply to him are asked.
     expect(form.locator('input[name="refuses_contraception"]')).to_have_count(3)
-    page.get_by_test_id("unasked-pregnant").scroll_into_view_if_needed()
+    expect(reveal(page, form.get_by_test_id("unasked-pregnant"))).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "entry-does-not-apply.png"))
