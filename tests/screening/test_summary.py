@@ -151,9 +151,8 @@ def test_site_staff_count_their_own_site_only(varied: dict[str, Any]) -> None:
 def test_the_number_of_queries_does_not_grow_with_the_trial(
     varied: dict[str, Any], coordinator_a: Any, hmsc: Any, site_a: Any
 ) -> None:
-    from tests.helpers import register, start
-
     from accounts.models import User
+    from tests.helpers import register, start
 
     def queries() -> int:
         # A fresh user object, as each request has: access is worked out once per object.
