@@ -1,6 +1,6 @@
 """A coordinator rescreens a screen failure: the page warns that it is early, lists what
 may be carried over by section, and "Select all" / "Select none" tick each section or
-the whole list."""
+the whole list. The page has no serious accessibility violation (axe-core)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from screening.services import decision_propose, decision_sign
+from tests.browser.accessibility import serious_violations
 from tests.browser.helpers import log_in
 from tests.helpers import PASSWORD, enter_example
 
@@ -39,6 +40,9 @@ def test_carry_over_is_chosen_by_section_and_an_early_start_is_confirmed(
     page.goto(f"{base}/screening/{hmsc_screening.pk}/rescreen/")
     expect(page.get_by_test_id("eligible-from")).to_have_text("16 Mar 2027")
     expect(page.get_by_test_id("early-warning")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    found = serious_violations(page)
+    assert found == [], "\n".join(found)
     boxes = page.locator('input[name="carry"]')
     total = boxes.count()
     assert total > 10
