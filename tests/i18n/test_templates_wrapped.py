@@ -91,14 +91,7 @@ def test_the_scan_finds_bare_words() -> None:
     assert untranslated("{% blocktranslate %}Saved {{ n }}{% endblocktranslate %}") == []
 
 
-# Templates still waiting to be wrapped (docs/languages.md lists them while they wait):
-# none at present.
-PENDING: set[str] = set()
-
-
 @pytest.mark.parametrize("name", TEMPLATE_FILES)
 def test_every_visible_word_is_translated(name: str) -> None:
-    if name in PENDING:
-        pytest.xfail("wrapped once the entry form's rework has landed")
     found = untranslated((TEMPLATES / name).read_text(encoding="utf-8"))
     assert not found, f"templates/{name}: untranslated text {found}"
