@@ -147,6 +147,8 @@ def _arguments(route: str, world: dict[str, Any]) -> dict[str, Any]:
 
         note = Note(kind=Kind.AUDIT_BROKEN, key="audit_broken:2026-11-21", title="Audit check")
         return {"pk": notify(recipients=[world["coordinator_a"]], note=note)[0].pk}  # hers alone
+    if found == {"pk"} and "amendments/" in route:
+        return {"pk": world["screening"].protocol_version_id}  # a version's forecast
     if found == {"pk"} and "exports/" in route:
         return {"pk": ready_export(world["coordinator_a"]).pk}  # its owner's alone
     if found == {"pk"}:
