@@ -30,9 +30,10 @@ def test_the_password_page_needs_a_login(client: Client, db: Any) -> None:
     assert response["Location"].startswith("/login/")
 
 
-def test_the_password_page_is_in_the_menu(coordinator_a: Any) -> None:
-    html = logged_in_client("coord.a").get("/").content.decode()
-    assert 'href="/password/"' in html
+def test_the_password_page_is_reached_from_the_settings_in_the_menu(coordinator_a: Any) -> None:
+    client = logged_in_client("coord.a")
+    assert 'href="/settings/"' in client.get("/").content.decode()
+    assert 'href="/password/"' in client.get("/settings/").content.decode()
 
 
 def test_other_sessions_end_after_a_password_change(coordinator_a: Any) -> None:
