@@ -195,7 +195,8 @@ def test_the_page_for_a_refused_form_satisfies_the_policy(
     """Django's own page for a form whose CSRF token does not match has inline styles;
     Eligo's replaces it."""
     page.goto(f"{live_server.url}/login/")
-    page.locator('input[name="csrfmiddlewaretoken"]').evaluate("e => e.value = 'stale'")
+    # The login form's token (the language menu above it has its own).
+    page.locator('#main input[name="csrfmiddlewaretoken"]').evaluate("e => e.value = 'stale'")
     page.get_by_label("Username").fill("coord.a")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
