@@ -34,12 +34,28 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _queue_of_this_process()
+
+
+def _queue_of_this_process() -> None:
+    """Each pytest-xdist process publishes to, and its Celery worker threads consume
+    from, a queue of its own: a worker consuming the queue never picks up a task another
+    test process published, whichever tests the processes run at the same time."""
+    import os
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    from config.celery import app
+
+    app.conf.task_default_queue = f"eligo-tests-{worker}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist, the tests that commit and talk to the real broker (browser
-    paths, Celery workers) run one after another on one worker: a worker consuming the
-    queue must never pick up a task another test process published."""
+    paths, Celery workers) are meant to run one after another on one worker (with the
+    pytest and xdist of the lock files the group does not reach the test ids, so the
+    queue per process above is what keeps them apart)."""
     for item in items:
         if item.get_closest_marker("browser") or item.get_closest_marker("broker"):
             item.add_marker(pytest.mark.xdist_group("shared_services"))
