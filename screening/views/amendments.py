@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import can_configure
@@ -33,7 +34,9 @@ def amendment_impact_view(request: HttpRequest, pk: int) -> HttpResponse:
             queue=queue_amendment_impact,
             request=request,
         )
-        messages.info(request, "The forecast is being made; this page follows its progress.")
+        messages.info(
+            request, gettext("The forecast is being made; this page follows its progress.")
+        )
         return redirect("screening:amendment_impact", pk=version.pk)
     impact = (
         AmendmentImpact.objects.filter(version=version)

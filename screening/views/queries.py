@@ -258,7 +258,13 @@ def unverify_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         for problems in error_messages(error).values():
             for problem in problems:
-                messages.error(request, f"The verification still stands: {problem}")
+                messages.error(
+                    request,
+                    gettext("The verification still stands: %(problem)s") % {"problem": problem},
+                )
     else:
-        messages.success(request, f"Verification of {mark.target_label} withdrawn.")
+        messages.success(
+            request,
+            gettext("Verification of %(value)s withdrawn.") % {"value": mark.target_label},
+        )
     return redirect("screening:summary", pk=screening.pk)
