@@ -189,26 +189,31 @@ def results_expiring_notify() -> int:
         .order_by("pk")
     )
     made = 0
+    coordinators: dict[int, list[User]] = {}  # per site, read once per run
     for screening in screenings:
-        notes = saved_notes(screening, definition_for(screening))
+        definition = definition_for(screening)
+        notes = saved_notes(screening, definition)
         if not notes:
             continue
         dated = dict(
             screening.observations.filter(code__in=list(notes)).values_list("code", "observed_on")
         )
-        labels = {s.code: s.label for s in definition_for(screening).requirements().inputs()}
-        recipients = list(site_staff(screening.candidate.site_id, SiteRole.COORDINATOR))
+        labels = {s.code: s.label for s in definition.requirements().inputs()}
+        site_id = screening.candidate.site_id
+        if site_id not in coordinators:
+            coordinators[site_id] = list(site_staff(site_id, SiteRole.COORDINATOR))
         for code, found in notes.items():
             on = dated.get(code)
+            label = labels.get(code, code)
             note = Note(
                 kind=Kind.RESULT_EXPIRING,
                 key=f"{Kind.RESULT_EXPIRING}:screening-{screening.pk}:{code}:{on}",
-                title=f"{_number(screening)}: {labels.get(code, code)} to repeat",
-                body=f"{_number(screening)} ({screening.candidate.trial.code}), "
-                f"{labels.get(code, code)}: {found.text}",
+                title=f"{_number(screening)}: {label} to repeat",
+                body=f"{_number(screening)} ({screening.candidate.trial.code}), {label}: "
+                f"{found.text}",
                 link=reverse("screening:entry", kwargs={"pk": screening.pk}),
             )
-            made += len(notify(recipients=recipients, note=note))
+            made += len(notify(recipients=coordinators[site_id], note=note))
     return made
 
 
